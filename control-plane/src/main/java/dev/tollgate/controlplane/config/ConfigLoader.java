@@ -1,0 +1,112 @@
+package dev.tollgate.controlplane.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a config in LiteLLM's {@code config.yaml} shape. Values stay unresolved
+ * ({@link CredentialRef}); the caller resolves them against its environment.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigLoader() {
+    }
+
+    /** Loads and validates a file; the message of a failure names the field and what was expected. */
+    public static GatewayConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " does not exist or is not a file");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+        }
+        return parse(root == null ? YAML.createObjectNode() : root);
+    }
+
+    static GatewayConfig parse(JsonNode root) {
+        if (!root.isObject()) {
+            throw new ConfigException("config: expected a YAML mapping at the top level");
+        }
+        List<String> warnings = new ArrayList<>();
+        List<ModelDeployment> deployments = new ArrayList<>();
+        JsonNode modelList = root.path("model_list");
+        if (!modelList.isMissingNode() && !modelList.isNull()) {
+            if (!modelList.isArray()) {
+                throw new ConfigException("model_list: expected a list of {model_name, litellm_params}");
+            }
+            for (int i = 0; i < modelList.size(); i++) {
+                deployments.add(parseEntry(modelList.get(i), "model_list[" + i + "]"));
+            }
+        }
+        JsonNode general = root.path("general_settings");
+        CredentialRef masterKey = CredentialRef.parse(text(general, "master_key"));
+        CredentialRef sidecarToken = CredentialRef.parse(text(root.path("tollgate"), "sidecar_token"));
+        return new GatewayConfig(deployments, masterKey, sidecarToken, warnings);
+    }
+
+    private static ModelDeployment parseEntry(JsonNode entry, String path) {
+        if (!entry.isObject()) {
+            throw new ConfigException(path + ": expected a mapping with model_name and litellm_params");
+        }
+        String alias = text(entry, "model_name");
+        if (alias == null || alias.isBlank()) {
+            throw new ConfigException(path + ".model_name: missing (expected: the alias apps send as \"model\")");
+        }
+        JsonNode params = entry.path("litellm_params");
+        if (!params.isObject()) {
+            throw new ConfigException(path + ".litellm_params: missing (expected: a mapping with at least model: <provider>/<model>)");
+        }
+        String target = text(params, "model");
+        int slash = target == null ? -1 : target.indexOf('/');
+        if (slash <= 0 || slash == target.length() - 1) {
+            throw new ConfigException(path + ".litellm_params.model: \"" + (target == null ? "" : target)
+                    + "\" (expected: <provider>/<model>, e.g. openai/gpt-4o-mini or mock/demo)");
+        }
+        Map<String, String> rest = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = params.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            switch (field.getKey()) {
+                case "model", "api_key", "api_base" -> { }
+                default -> rest.put(field.getKey(), field.getValue().isValueNode()
+                        ? field.getValue().asText() : field.getValue().toString());
+            }
+        }
+        return new ModelDeployment(alias, target.substring(0, slash), target.substring(slash + 1),
+                text(params, "api_base"), CredentialRef.parse(text(params, "api_key")), rest);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** A config that cannot be used; the message says which field and what was expected. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.tollgate.controlplane.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The control plane's configuration file, parsed once at start-up.
+ *
+ * @param deployments  every {@code model_list} entry, in file order
+ * @param masterKey    {@code general_settings.master_key} (TOLLGATE_MASTER_KEY overrides it)
+ * @param sidecarToken {@code tollgate.sidecar_token}: the secret sidecars present on the control stream
+ * @param warnings     fields present in the file that Tollgate does not act on, with their path
+ */
+public record GatewayConfig(
+        List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings) {
+
+    public GatewayConfig {
+        deployments = List.copyOf(deployments);
+        Objects.requireNonNull(masterKey, "masterKey");
+        Objects.requireNonNull(sidecarToken, "sidecarToken");
+        warnings = List.copyOf(warnings);
+    }
+}

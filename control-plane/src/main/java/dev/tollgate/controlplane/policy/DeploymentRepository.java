@@ -1,0 +1,108 @@
+package dev.tollgate.controlplane.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.controlplane.config.ModelDeployment;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** Aliases and deployments in PostgreSQL. Thread-safe: each call takes its own connection. */
+public final class DeploymentRepository {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataSource db;
+
+    public DeploymentRepository(DataSource db) {
+        this.db = db;
+    }
+
+    /** A stored deployment; {@code credentialRef} says where the key comes from, never the key. */
+    public record StoredDeployment(
+            String id, String alias, int position, String provider, String model, String apiBase,
+            String credentialRef, Map<String, String> params) {
+    }
+
+    /** The id a config entry gets: its alias and its position among that alias's entries. */
+    public static String deploymentId(String alias, int position) {
+        return alias + "#" + position;
+    }
+
+    /**
+     * Replaces the config-seeded deployments with {@code deployments} in one transaction, so that
+     * a reload never leaves sidecars a half-written alias. Returns the ids in file order.
+     */
+    public List<String> replaceConfigDeployments(List<ModelDeployment> deployments) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement delete = c.prepareStatement("delete from deployments where source = 'config'");
+                 PreparedStatement insert = c.prepareStatement(
+                         "insert into deployments (id, alias, position, provider, model, api_base, credential_ref, params, source)"
+                                 + " values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'config')")) {
+                delete.executeUpdate();
+                Map<String, Integer> positions = new HashMap<>();
+                for (ModelDeployment d : deployments) {
+                    int position = positions.merge(d.alias(), 1, Integer::sum) - 1;
+                    String id = deploymentId(d.alias(), position);
+                    ids.add(id);
+                    insert.setString(1, id);
+                    insert.setString(2, d.alias());
+                    insert.setInt(3, position);
+                    insert.setString(4, d.provider());
+                    insert.setString(5, d.model());
+                    insert.setString(6, d.apiBase());
+                    insert.setString(7, d.credential().describe());
+                    insert.setString(8, toJson(d.params()));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return ids;
+    }
+
+    public List<StoredDeployment> all() throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select id, alias, position, provider, model, api_base, credential_ref, params::text"
+                             + " from deployments order by alias, position");
+             ResultSet rs = ps.executeQuery()) {
+            List<StoredDeployment> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new StoredDeployment(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), fromJson(rs.getString(8))));
+            }
+            return out;
+        }
+    }
+
+    private static String toJson(Map<String, String> params) {
+        try {
+            return JSON.writeValueAsString(params);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("string map is always serialisable", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> fromJson(String json) throws SQLException {
+        try {
+            return JSON.readValue(json, LinkedHashMap.class);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("deployments.params is not a JSON object of strings", e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tollgate.controlplane.stream;
+
+import dev.tollgate.controlplane.policy.PolicyPublisher;
+import dev.tollgate.controlplane.usage.UsageRepository;
+import dev.tollgate.proto.control.v1.ControlMessage;
+import dev.tollgate.proto.control.v1.ControlPlaneGrpc;
+import dev.tollgate.proto.control.v1.SidecarMessage;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The sidecars' control stream: one {@link SidecarSession} per connected sidecar.
+ * Thread-safe.
+ */
+public final class ControlStreamService extends ControlPlaneGrpc.ControlPlaneImplBase {
+
+    private final PolicyPublisher publisher;
+    private final UsageRepository usage;
+    private final Optional<String> sidecarToken;
+    private final Set<SidecarSession> sessions = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param sidecarToken the token sidecars must present; empty admits any sidecar (loopback-only setups)
+     */
+    public ControlStreamService(PolicyPublisher publisher, UsageRepository usage, Optional<String> sidecarToken) {
+        this.publisher = publisher;
+        this.usage = usage;
+        this.sidecarToken = sidecarToken;
+    }
+
+    @Override
+    public StreamObserver<SidecarMessage> stream(StreamObserver<ControlMessage> responses) {
+        SidecarSession session = new SidecarSession(responses, publisher, usage, sidecarToken, sessions::remove);
+        sessions.add(session);
+        return session;
+    }
+
+    /** Name and acknowledged policy version of every connected sidecar. */
+    public List<SidecarSession.Info> connected() {
+        return sessions.stream().map(SidecarSession::status).flatMap(Optional::stream).toList();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tollgate.controlplane.usage;
+
+import dev.tollgate.proto.control.v1.UsageRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Stores usage records: one row per request, idempotent on the record id, written as one JDBC
+ * batch per call. Thread-safe: each call takes its own connection.
+ */
+public final class UsageRepository {
+
+    private final DataSource db;
+
+    public UsageRepository(DataSource db) {
+        this.db = db;
+    }
+
+    /**
+     * Inserts the records in one transaction; a record whose id is already stored is skipped.
+     * Returns the ids now durably stored (all of them, once this returns).
+     */
+    public List<String> store(List<UsageRecord> records) throws SQLException {
+        List<String> ids = new ArrayList<>(records.size());
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into usage_records (id, key_id, alias, deployment_id, provider, model, prompt_tokens,"
+                            + " completion_tokens, cached_tokens, cost_micros, latency_ms, ttft_ms, http_status,"
+                            + " error_type, attempts, stream, sidecar_name, trace_id, span_id, started_at)"
+                            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                            + " on conflict (id) do nothing")) {
+                for (UsageRecord r : records) {
+                    ps.setString(1, r.getId());
+                    ps.setObject(2, parseUuid(r.getKeyId()));
+                    ps.setString(3, r.getAlias());
+                    ps.setString(4, r.getDeploymentId());
+                    ps.setString(5, r.getProvider());
+                    ps.setString(6, r.getModel());
+                    ps.setLong(7, r.getPromptTokens());
+                    ps.setLong(8, r.getCompletionTokens());
+                    ps.setLong(9, r.getCachedTokens());
+                    ps.setLong(10, r.getCostMicros());
+                    ps.setLong(11, r.getLatencyMs());
+                    ps.setLong(12, r.getTtftMs());
+                    ps.setInt(13, r.getHttpStatus());
+                    ps.setString(14, r.getErrorType());
+                    ps.setInt(15, Math.max(1, r.getAttempts()));
+                    ps.setBoolean(16, r.getStream());
+                    ps.setString(17, r.getSidecarName());
+                    ps.setString(18, r.getTraceId());
+                    ps.setString(19, r.getSpanId());
+                    ps.setTimestamp(20, Timestamp.from(Instant.ofEpochMilli(r.getStartedAtMs())));
+                    ps.addBatch();
+                    ids.add(r.getId());
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return ids;
+    }
+
+    private static UUID parseUuid(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.tollgate.sidecar;
+
+import dev.tollgate.proto.control.v1.Hello;
+import dev.tollgate.sidecar.api.ApiServer;
+import dev.tollgate.sidecar.control.ControlClient;
+import dev.tollgate.sidecar.policy.PolicyHolder;
+import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.provider.mock.MockAdapter;
+import dev.tollgate.sidecar.provider.openai.OpenAiAdapter;
+import dev.tollgate.sidecar.usage.UsageSpool;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.net.InetAddress;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** {@code tollgate sidecar}: wires the policy holder, control stream, providers and HTTP API by hand. */
+public final class Main {
+
+    static final String HELP = """
+            Usage: tollgate sidecar [flags]
+
+            Runs a Tollgate sidecar: an OpenAI-compatible endpoint on loopback for one app. It takes
+            its policy (aliases, virtual keys, provider credentials) from the control plane over one
+            gRPC stream, calls providers itself, and reports usage back (spooled to disk until
+            acknowledged).
+
+            Flags:
+              --port N               HTTP port                                         [4000]
+              --listen ADDR          bind address; anything but loopback must be explicit  [127.0.0.1]
+              --control-plane H:P    control plane gRPC address                        [127.0.0.1:4101]
+              --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
+              --name NAME            this sidecar's name in the control plane          [host name]
+              --help                 this text
+
+            Environment:
+              TOLLGATE_SIDECAR_TOKEN  token presented to the control plane
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Logging.configure();
+        Flags flags;
+        try {
+            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name"), Set.of("help"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate sidecar: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (flags.has("help")) {
+            System.out.print(HELP);
+            return;
+        }
+        try {
+            run(flags, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate sidecar: cannot start: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static void run(Flags flags, Map<String, String> env) throws Exception {
+        System.Logger log = System.getLogger(Main.class.getName());
+        String listen = flags.get("listen", "127.0.0.1");
+        if (!InetAddress.getByName(listen).isLoopbackAddress()) {
+            log.log(System.Logger.Level.WARNING, "listening on " + listen + ", not loopback: every request still needs a "
+                    + "virtual key, but the endpoint is reachable from other hosts");
+        }
+        String controlPlane = flags.get("control-plane", "127.0.0.1:4101");
+        String name = flags.get("name", InetAddress.getLocalHost().getHostName());
+        Path dataDir = Path.of(flags.get("data-dir", ".tollgate/sidecar"));
+
+        Clock clock = Clock.systemUTC();
+        PolicyHolder policies = new PolicyHolder();
+        UsageSpool spool = new UsageSpool(dataDir.resolve("usage.spool"));
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        Providers providers = new Providers(Map.of(
+                "openai", new OpenAiAdapter(http),
+                "mock", new MockAdapter()));
+
+        ManagedChannel channel = NettyChannelBuilder.forTarget(controlPlane)
+                .usePlaintext()
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .build();
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "tollgate-control");
+            t.setDaemon(true);
+            return t;
+        });
+        ControlClient control = new ControlClient(channel, controlPlane, Hello.newBuilder()
+                .setSidecarName(name)
+                .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
+                .setBuild("0.1.0")
+                .build(), policies, spool, scheduler, clock);
+        control.start();
+
+        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name)
+                .start();
+        log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
+                + "/v1 (control plane " + controlPlane + ")");
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.log(System.Logger.Level.INFO, "sidecar stopping: finishing requests, flushing usage");
+            api.close();
+            try {
+                control.drain(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            control.close();
+            try {
+                spool.close();
+            } catch (java.io.IOException e) {
+                log.log(System.Logger.Level.WARNING, "closing the usage spool: " + e.getMessage());
+            }
+            stopped.countDown();
+        }, "tollgate-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.tollgate.sidecar.control;
+
+import dev.tollgate.proto.control.v1.ControlMessage;
+import dev.tollgate.proto.control.v1.ControlPlaneGrpc;
+import dev.tollgate.proto.control.v1.Hello;
+import dev.tollgate.proto.control.v1.PolicySnapshot;
+import dev.tollgate.proto.control.v1.SidecarMessage;
+import dev.tollgate.proto.control.v1.SnapshotAck;
+import dev.tollgate.proto.control.v1.UsageBatch;
+import dev.tollgate.proto.control.v1.UsageRecord;
+import dev.tollgate.sidecar.policy.Policy;
+import dev.tollgate.sidecar.policy.PolicyHolder;
+import dev.tollgate.sidecar.usage.UsageSpool;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Holds the sidecar's one control stream open: sends hello, installs and acks each policy
+ * snapshot, uploads spooled usage and drops what the control plane acknowledged. Reopens the
+ * stream with capped exponential backoff and jitter whenever it ends; the policy held keeps
+ * serving meanwhile. Thread-safe: writes to the stream hold {@link #sending}.
+ */
+public final class ControlClient implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ControlClient.class.getName());
+    private static final long MIN_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 5_000;
+    private static final int BATCH = 500;
+    private static final long RESEND_AFTER_MS = 10_000;
+
+    private final ManagedChannel channel;
+    private final String target;
+    private final Hello identity;
+    private final PolicyHolder policy;
+    private final UsageSpool spool;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final ReentrantLock sending = new ReentrantLock();
+
+    private volatile StreamObserver<SidecarMessage> stream;
+    private volatile boolean closed;
+    private long backoffMs = MIN_BACKOFF_MS;
+    private boolean loggedDown;
+
+    public ControlClient(ManagedChannel channel, String target, Hello identity, PolicyHolder policy, UsageSpool spool,
+                         ScheduledExecutorService scheduler, Clock clock) {
+        this.channel = channel;
+        this.target = target;
+        this.identity = identity;
+        this.policy = policy;
+        this.spool = spool;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    public void start() {
+        scheduler.execute(this::connect);
+        scheduler.scheduleWithFixedDelay(this::flushUsage, 50, 50, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the stream is open and has been answered (hello accepted). */
+    public boolean connected() {
+        return stream != null;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        Session session = new Session();
+        StreamObserver<SidecarMessage> out = ControlPlaneGrpc.newStub(channel).stream(session);
+        session.out = out;
+        sending.lock();
+        try {
+            out.onNext(SidecarMessage.newBuilder()
+                    .setHello(identity.toBuilder().setKnownVersion(policy.version()))
+                    .build());
+        } finally {
+            sending.unlock();
+        }
+    }
+
+    /** The callbacks of one stream; a new Session per reconnect so late callbacks of an old one are ignored. */
+    private final class Session implements StreamObserver<ControlMessage> {
+        volatile StreamObserver<SidecarMessage> out;
+        private boolean first = true;
+
+        @Override
+        public void onNext(ControlMessage message) {
+            if (first) {
+                first = false;
+                stream = out;
+                backoffMs = MIN_BACKOFF_MS;
+                loggedDown = false;
+                spool.markAllUnsent();
+                LOG.log(System.Logger.Level.INFO, "control stream to " + target + " open");
+            }
+            switch (message.getKindCase()) {
+                case SNAPSHOT -> install(out, message.getSnapshot());
+                case USAGE_ACK -> {
+                    try {
+                        spool.acknowledge(message.getUsageAck().getIdsList());
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "could not shrink the usage spool: " + e.getMessage());
+                    }
+                }
+                case KIND_NOT_SET -> { }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            ended(Status.UNAVAILABLE.withDescription("the control plane closed the stream"));
+        }
+
+        private void ended(Status status) {
+            if (stream == out) {
+                stream = null;
+            }
+            if (closed) {
+                return;
+            }
+            long delay = backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
+            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            String why = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+                LOG.log(System.Logger.Level.ERROR, "control plane " + target + " refused this sidecar (" + why
+                        + "); retrying in " + delay + " ms");
+            } else if (!loggedDown) {
+                loggedDown = true;
+                LOG.log(System.Logger.Level.WARNING, "control stream to " + target + " is down (" + why
+                        + "); serving policy version " + policy.version() + " and retrying with backoff");
+            }
+            scheduler.schedule(ControlClient.this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void install(StreamObserver<SidecarMessage> out, PolicySnapshot snapshot) {
+        SnapshotAck.Builder ack = SnapshotAck.newBuilder().setVersion(snapshot.getVersion());
+        try {
+            if (policy.install(Policy.compile(snapshot))) {
+                LOG.log(System.Logger.Level.INFO, "policy version " + snapshot.getVersion() + " installed: "
+                        + snapshot.getAliasesCount() + " alias(es), " + snapshot.getKeysCount() + " key(s)");
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "policy version " + snapshot.getVersion() + " refused: " + e.getMessage()
+                    + "; keeping version " + policy.version());
+            ack.setError(e.getMessage());
+        }
+        send(out, SidecarMessage.newBuilder().setAck(ack).build());
+    }
+
+    private void flushUsage() {
+        StreamObserver<SidecarMessage> out = stream;
+        if (out == null) {
+            return;
+        }
+        try {
+            List<UsageRecord> batch = spool.takeBatch(BATCH, clock.millis(), RESEND_AFTER_MS);
+            if (!batch.isEmpty()) {
+                send(out, SidecarMessage.newBuilder().setUsage(UsageBatch.newBuilder().addAllRecords(batch)).build());
+            }
+        } catch (RuntimeException e) {
+            // Never let the periodic task die: it would stop all later uploads.
+            LOG.log(System.Logger.Level.WARNING, "usage upload failed: " + e);
+        }
+    }
+
+    private void send(StreamObserver<SidecarMessage> out, SidecarMessage message) {
+        sending.lock();
+        try {
+            out.onNext(message);
+        } finally {
+            sending.unlock();
+        }
+    }
+
+    /** Uploads what is pending and waits (up to {@code waitMs}) for the acknowledgements. */
+    public void drain(long waitMs) throws InterruptedException {
+        long deadline = clock.millis() + waitMs;
+        spool.markAllUnsent();
+        while (spool.depth() > 0 && clock.millis() < deadline && stream != null) {
+            flushUsage();
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        StreamObserver<SidecarMessage> out = stream;
+        if (out != null) {
+            sending.lock();
+            try {
+                out.onCompleted();
+            } catch (RuntimeException ignored) {
+                // already gone
+            } finally {
+                sending.unlock();
+            }
+        }
+        channel.shutdown();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tollgate.sidecar.provider;
+
+import dev.tollgate.sidecar.failure.Failures.Target;
+import dev.tollgate.sidecar.failure.GatewayError;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.Optional;
+
+/**
+ * Maps what went wrong with a provider call (its HTTP status and error message, or an I/O
+ * failure) to the gateway's error catalogue. Every message names the deployment and says what
+ * to check; provider text is scrubbed of secrets first.
+ */
+public final class ProviderErrors {
+
+    private ProviderErrors() {
+    }
+
+    /** A non-2xx answer from the provider. */
+    public static GatewayError fromStatus(Target t, int status, String providerMessage, Optional<Long> retryAfter,
+                                          String secret) {
+        String quoted = " The provider said: \"" + Redaction.scrub(providerMessage, secret) + "\"";
+        return switch (status) {
+            case 400, 422 -> new GatewayError(400, "invalid_request_error", "provider_bad_request",
+                    t.describe() + ": the provider rejected the request (HTTP " + status + ")." + quoted);
+            case 401 -> new GatewayError(401, "authentication_error", "provider_auth_error",
+                    t.describe() + ": the provider rejected the deployment's credential (HTTP 401). Check api_key of this "
+                            + "deployment in the control plane config and the environment variable it names." + quoted);
+            case 403 -> new GatewayError(403, "permission_error", "provider_permission_denied",
+                    t.describe() + ": the provider refused access (HTTP 403); the credential lacks permission for this "
+                            + "model or project." + quoted);
+            case 404 -> new GatewayError(404, "invalid_request_error", "provider_model_not_found",
+                    t.describe() + ": the provider answered 404; check the model name after the prefix in "
+                            + "litellm_params.model and the api_base path." + quoted);
+            case 408 -> new GatewayError(504, "timeout_error", "provider_timeout",
+                    t.describe() + ": the provider timed out (HTTP 408)." + quoted);
+            case 429 -> new GatewayError(429, "rate_limit_error", "provider_rate_limited",
+                    t.describe() + ": the provider is rate limiting this deployment (HTTP 429)." + quoted,
+                    null, retryAfter);
+            case 503, 529 -> new GatewayError(503, "service_unavailable", "provider_overloaded",
+                    t.describe() + ": the provider is overloaded (HTTP " + status + ")." + quoted, null, retryAfter);
+            default -> new GatewayError(502, "api_error", "provider_error",
+                    t.describe() + ": the provider failed (HTTP " + status + ")." + quoted);
+        };
+    }
+
+    /** The provider could not be reached, or did not answer in time. */
+    public static GatewayError fromIo(Target t, String apiBase, Exception e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return new GatewayError(504, "timeout_error", "provider_timeout",
+                    t.describe() + ": connecting to " + apiBase + " timed out; check api_base and the network path.");
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new GatewayError(504, "timeout_error", "provider_timeout",
+                    t.describe() + ": the provider at " + apiBase + " did not answer within the deployment's timeout.");
+        }
+        if (isUnreachable(e)) {
+            return new GatewayError(502, "api_connection_error", "provider_unreachable",
+                    t.describe() + ": cannot connect to api_base " + apiBase
+                            + " (connection refused or host unknown); check api_base in the control plane config.");
+        }
+        return new GatewayError(502, "api_connection_error", "provider_connection_error",
+                t.describe() + ": the connection to " + apiBase + " failed: " + e.getClass().getSimpleName());
+    }
+
+    private static boolean isUnreachable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof UnknownHostException
+                    || c instanceof UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

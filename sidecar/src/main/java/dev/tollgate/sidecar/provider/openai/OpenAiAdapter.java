@@ -1,0 +1,200 @@
+package dev.tollgate.sidecar.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.failure.GatewayError;
+import dev.tollgate.sidecar.provider.ProviderAdapter;
+import dev.tollgate.sidecar.provider.ProviderCall;
+import dev.tollgate.sidecar.provider.ProviderErrors;
+import dev.tollgate.sidecar.provider.SseLines;
+import dev.tollgate.sidecar.provider.TokenUsage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * OpenAI Chat Completions, and every provider that speaks it ({@code api_base} chooses which).
+ * Requests pass through with only {@code model} rewritten; streams are relayed chunk by chunk.
+ * Thread-safe.
+ */
+public final class OpenAiAdapter implements ProviderAdapter {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DEFAULT_BASE = "https://api.openai.com/v1";
+    private static final byte[] USAGE_FIELD = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final HttpClient http;
+    private final String defaultBase;
+
+    public OpenAiAdapter(HttpClient http) {
+        this(http, DEFAULT_BASE);
+    }
+
+    /** For the OpenAI-compatible family, each with its own default base URL. */
+    public OpenAiAdapter(HttpClient http, String defaultBase) {
+        this.http = http;
+        this.defaultBase = defaultBase;
+    }
+
+    @Override
+    public ChatResponse chat(ProviderCall call) {
+        HttpResponse<byte[]> response = send(call, call.body(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() / 100 != 2) {
+            throw error(call, response.statusCode(), response.body(), response).exception();
+        }
+        TokenUsage usage = TokenUsage.NONE;
+        try {
+            usage = TokenUsage.fromOpenAi(JSON.readTree(response.body()).path("usage"));
+        } catch (IOException e) {
+            throw new GatewayError(502, "api_error", "provider_bad_response", call.target().describe()
+                    + ": the provider answered 200 with a body that is not JSON").exception();
+        }
+        return new ChatResponse(response.body(), usage);
+    }
+
+    @Override
+    public TokenUsage streamChat(ProviderCall call, ChunkSink sink) throws IOException {
+        ObjectNode body = call.body();
+        if (!call.clientWantsUsage()) {
+            // Ask for usage anyway so the usage record is exact; the extra chunk is not relayed.
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        HttpResponse<InputStream> response = send(call, body, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw error(call, response.statusCode(), in.readNBytes(64 * 1024), response).exception();
+            }
+            SseLines lines = new SseLines(in);
+            TokenUsage usage = TokenUsage.NONE;
+            for (byte[] line = lines.next(); line != null; line = lines.next()) {
+                byte[] data = SseLines.data(line);
+                if (data == null || data.length == 0) {
+                    continue;
+                }
+                if (SseLines.isDone(data)) {
+                    break;
+                }
+                if (contains(data, USAGE_FIELD)) {
+                    JsonNode chunk = JSON.readTree(data);
+                    if (chunk.has("error")) {
+                        throw streamError(call, chunk.path("error"));
+                    }
+                    JsonNode u = chunk.path("usage");
+                    if (u.isObject()) {
+                        usage = TokenUsage.fromOpenAi(u);
+                        if (!call.clientWantsUsage() && chunk.path("choices").isEmpty()) {
+                            continue;
+                        }
+                    }
+                } else if (startsWithError(data)) {
+                    throw streamError(call, JSON.readTree(data).path("error"));
+                }
+                sink.chunk(data);
+            }
+            return usage;
+        }
+    }
+
+    private <T> HttpResponse<T> send(ProviderCall call, ObjectNode body, HttpResponse.BodyHandler<T> handler) {
+        String base = base(call);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
+                .timeout(Duration.ofSeconds(Long.parseLong(call.param("timeout", "600"))))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(toBytes(body)));
+        String key = call.deployment().getApiKey();
+        if (!key.isEmpty()) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        String organization = call.param("organization", "");
+        if (!organization.isEmpty()) {
+            request.header("OpenAI-Organization", organization);
+        }
+        try {
+            return http.send(request.build(), handler);
+        } catch (IOException e) {
+            throw ProviderErrors.fromIo(call.target(), base, e).exception();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ProviderErrors.fromIo(call.target(), base, e).exception();
+        } catch (IllegalArgumentException e) {
+            throw new GatewayError(500, "configuration_error", "invalid_api_base", call.target().describe()
+                    + ": api_base '" + base + "' is not a valid URL").exception();
+        }
+    }
+
+    private String base(ProviderCall call) {
+        String base = call.deployment().getApiBase().isEmpty() ? defaultBase : call.deployment().getApiBase();
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    private static GatewayError error(ProviderCall call, int status, byte[] body, HttpResponse<?> response) {
+        Optional<Long> retryAfter = response.headers().firstValue("retry-after").flatMap(OpenAiAdapter::seconds);
+        return ProviderErrors.fromStatus(call.target(), status, messageOf(body), retryAfter,
+                call.deployment().getApiKey());
+    }
+
+    private static RuntimeException streamError(ProviderCall call, JsonNode error) {
+        return new GatewayError(502, "api_error", "provider_stream_error", call.target().describe()
+                + ": the provider reported an error mid-stream: \""
+                + dev.tollgate.sidecar.provider.Redaction.scrub(error.path("message").asText(), call.deployment().getApiKey())
+                + "\"").exception();
+    }
+
+    /** The provider's own message from an OpenAI error body, or the start of the body. */
+    static String messageOf(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node != null && node.path("error").path("message").isTextual()) {
+                return node.path("error").path("message").asText();
+            }
+        } catch (IOException ignored) {
+            // not JSON: quote the text
+        }
+        String text = new String(body, 0, Math.min(body.length, 300), java.nio.charset.StandardCharsets.UTF_8);
+        return text.isBlank() ? "(empty body)" : text.strip();
+    }
+
+    private static Optional<Long> seconds(String value) {
+        try {
+            return Optional.of((long) Math.ceil(Double.parseDouble(value.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] toBytes(ObjectNode body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("a parsed JSON tree always serialises", e);
+        }
+    }
+
+    private static boolean startsWithError(byte[] data) {
+        int i = 0;
+        while (i < data.length && (data[i] == '{' || data[i] == ' ')) {
+            i++;
+        }
+        return data.length - i > 7 && data[i] == '"' && data[i + 1] == 'e' && data[i + 2] == 'r' && data[i + 3] == 'r'
+                && data[i + 4] == 'o' && data[i + 5] == 'r' && data[i + 6] == '"';
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
