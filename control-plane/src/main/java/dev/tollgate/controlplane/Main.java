@@ -2,6 +2,7 @@ package dev.tollgate.controlplane;
 
 import dev.tollgate.controlplane.admin.AdminServer;
 import dev.tollgate.controlplane.admin.KeyRoutes;
+import dev.tollgate.controlplane.admin.SpendRoutes;
 import dev.tollgate.controlplane.config.ConfigLoader;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.config.GatewayConfig;
@@ -129,8 +130,8 @@ public final class Main {
         PolicyPublisher publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault));
         publisher.publish();
 
-        ControlStreamService controlStream = new ControlStreamService(publisher, new UsageRepository(db.dataSource()),
-                sidecarToken);
+        UsageRepository usage = new UsageRepository(db.dataSource());
+        ControlStreamService controlStream = new ControlStreamService(publisher, usage, sidecarToken);
         String grpcHost = flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
         if (sidecarToken.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
@@ -145,7 +146,8 @@ public final class Main {
                 .start();
 
         AdminServer admin = new AdminServer(flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
-                KeyHashing.sha256Hex(masterKey), new KeyRoutes(keys, publisher, Clock.systemUTC()), () -> true)
+                KeyHashing.sha256Hex(masterKey), new KeyRoutes(keys, publisher, Clock.systemUTC()),
+                new SpendRoutes(usage, keys), () -> true)
                 .start();
         log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + admin.port()
                 + ", control stream on " + grpcHost + ":" + grpc.getPort() + ", " + config.deployments().size()

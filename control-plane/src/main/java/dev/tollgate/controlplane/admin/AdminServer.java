@@ -31,15 +31,17 @@ public final class AdminServer implements AutoCloseable {
 
     private final WebServer server;
 
-    public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, BooleanSupplier ready) {
+    public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
+                       BooleanSupplier ready) {
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .routing(routing -> routes(routing, masterKeyHash, keys, ready))
+                .routing(routing -> routes(routing, masterKeyHash, keys, spend, ready))
                 .build();
     }
 
-    private static void routes(HttpRouting.Builder r, String masterKeyHash, KeyRoutes keys, BooleanSupplier ready) {
+    private static void routes(HttpRouting.Builder r, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
+                       BooleanSupplier ready) {
         r.get("/health/liveliness", (req, res) -> res.send("\"I'm alive!\""));
         r.get("/health/readiness", (req, res) -> {
             ObjectNode body = JSON.createObjectNode().put("status", ready.getAsBoolean() ? "healthy" : "starting");
@@ -49,6 +51,7 @@ public final class AdminServer implements AutoCloseable {
         r.get("/key/info", authed(masterKeyHash, keys::info));
         r.get("/key/list", authed(masterKeyHash, keys::list));
         r.post("/key/delete", authed(masterKeyHash, keys::delete));
+        r.get("/spend/logs", authed(masterKeyHash, spend::logs));
         r.any((req, res) -> writeError(res, new AdminException(404, "invalid_request_error", "unknown_route", null,
                 "no admin route " + req.prologue().method().text() + " " + req.path().path())));
     }

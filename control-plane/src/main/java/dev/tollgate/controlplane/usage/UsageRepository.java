@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -79,6 +80,39 @@ public final class UsageRepository {
             return UUID.fromString(text);
         } catch (IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    /** A stored usage row, as {@code /spend/logs} shows it. */
+    public record UsageRow(String id, UUID keyId, String alias, String deploymentId, String provider, String model,
+                           long promptTokens, long completionTokens, long costMicros, long latencyMs, int httpStatus,
+                           String errorType, boolean stream, String sidecarName, String traceId, Instant startedAt) {
+    }
+
+    /** Newest first; {@code keyId} and {@code alias} filter when present. */
+    public List<UsageRow> find(Optional<UUID> keyId, Optional<String> alias, int limit, int offset) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select id, key_id, alias, deployment_id, provider, model, prompt_tokens, completion_tokens,"
+                             + " cost_micros, latency_ms, http_status, error_type, stream, sidecar_name, trace_id, started_at"
+                             + " from usage_records where (?::uuid is null or key_id = ?::uuid) and (?::text is null or alias = ?)"
+                             + " order by started_at desc, id limit ? offset ?")) {
+            ps.setObject(1, keyId.orElse(null));
+            ps.setObject(2, keyId.orElse(null));
+            ps.setString(3, alias.orElse(null));
+            ps.setString(4, alias.orElse(null));
+            ps.setInt(5, limit);
+            ps.setInt(6, offset);
+            List<UsageRow> rows = new ArrayList<>();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new UsageRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                            rs.getInt(11), rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15),
+                            rs.getTimestamp(16).toInstant()));
+                }
+            }
+            return rows;
         }
     }
 }
