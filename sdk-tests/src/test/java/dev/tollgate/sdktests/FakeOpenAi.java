@@ -1,0 +1,66 @@
+package dev.tollgate.sdktests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+
+/**
+ * A fake OpenAI Chat Completions upstream on loopback: checks the Bearer key like the real API
+ * (answering 401 with OpenAI's own error body, which quotes part of the key) and answers with
+ * the documented response shape.
+ */
+final class FakeOpenAi implements AutoCloseable {
+
+    private final HttpServer server;
+    private final String expectedKey;
+
+    FakeOpenAi(String expectedKey) throws IOException {
+        this.expectedKey = expectedKey;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/v1/chat/completions", this::chat);
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    private void chat(HttpExchange exchange) throws IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.equals("Bearer " + expectedKey)) {
+            String presented = auth == null ? "" : auth.replace("Bearer ", "");
+            String partial = presented.length() > 8
+                    ? presented.substring(0, 6) + "***" + presented.substring(presented.length() - 4) : presented;
+            reply(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key provided: " + partial + ". You can find "
+                    + "your API key at https://platform.openai.com/account/api-keys.\",\"type\":\"invalid_request_error\","
+                    + "\"param\":null,\"code\":\"invalid_api_key\"}}");
+            return;
+        }
+        JsonNode body = Http.JSON.readTree(exchange.getRequestBody());
+        String model = body.path("model").asText();
+        reply(exchange, 200, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + model
+                + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fake answer from "
+                + model + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,"
+                + "\"total_tokens\":10}}");
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
