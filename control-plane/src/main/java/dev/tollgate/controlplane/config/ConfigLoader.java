@@ -34,7 +34,8 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("config file " + file + " is not valid YAML: " + firstLine(e.getMessage()));
         }
-        return parse(root == null ? YAML.createObjectNode() : root);
+        // Jackson reads an empty (or comments-only) file as a missing node, not as null.
+        return parse(root == null || root.isMissingNode() || root.isNull() ? YAML.createObjectNode() : root);
     }
 
     static GatewayConfig parse(JsonNode root) {
@@ -53,8 +54,8 @@ public final class ConfigLoader {
             }
         }
         JsonNode general = root.path("general_settings");
-        CredentialRef masterKey = CredentialRef.parse(text(general, "master_key"));
-        CredentialRef sidecarToken = CredentialRef.parse(text(root.path("tollgate"), "sidecar_token"));
+        CredentialRef masterKey = credential(general, "master_key", "general_settings.master_key");
+        CredentialRef sidecarToken = credential(root.path("tollgate"), "sidecar_token", "tollgate.sidecar_token");
         return new GatewayConfig(deployments, masterKey, sidecarToken, warnings);
     }
 
@@ -87,7 +88,15 @@ public final class ConfigLoader {
             }
         }
         return new ModelDeployment(alias, target.substring(0, slash), target.substring(slash + 1),
-                text(params, "api_base"), CredentialRef.parse(text(params, "api_key")), rest);
+                text(params, "api_base"), credential(params, "api_key", path + ".litellm_params.api_key"), rest);
+    }
+
+    private static CredentialRef credential(JsonNode node, String field, String path) {
+        try {
+            return CredentialRef.parse(text(node, field));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(path + ": " + e.getMessage());
+        }
     }
 
     private static String text(JsonNode node, String field) {
