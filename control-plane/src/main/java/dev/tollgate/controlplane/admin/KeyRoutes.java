@@ -26,6 +26,12 @@ public final class KeyRoutes {
 
     private static final System.Logger LOG = System.getLogger(KeyRoutes.class.getName());
 
+    /**
+     * The longest key lifetime accepted: far beyond any real use, and short enough that the expiry
+     * stays inside PostgreSQL's timestamp range (which ends in the year 294276).
+     */
+    private static final Duration MAX_DURATION = Duration.ofDays(36_500_000);
+
     private final KeyRepository keys;
     private final PolicyPublisher publisher;
     private final Clock clock;
@@ -151,16 +157,24 @@ public final class KeyRoutes {
         if (text.length() >= 2) {
             String digits = text.substring(0, text.length() - 1);
             if (digits.chars().allMatch(Character::isDigit)) {
-                long n = Long.parseLong(digits);
-                switch (text.charAt(text.length() - 1)) {
-                    case 's': return Duration.ofSeconds(n);
-                    case 'm': return Duration.ofMinutes(n);
-                    case 'h': return Duration.ofHours(n);
-                    case 'd': return Duration.ofDays(n);
-                    default: break;
+                try {
+                    long n = Long.parseLong(digits);
+                    Duration d = switch (text.charAt(text.length() - 1)) {
+                        case 's' -> Duration.ofSeconds(n);
+                        case 'm' -> Duration.ofMinutes(n);
+                        case 'h' -> Duration.ofHours(n);
+                        case 'd' -> Duration.ofDays(n);
+                        default -> null;
+                    };
+                    if (d != null && d.compareTo(MAX_DURATION) <= 0) {
+                        return d;
+                    }
+                } catch (NumberFormatException | ArithmeticException e) {
+                    // Too many digits for a long or a Duration: refused below like any other bad value.
                 }
             }
         }
-        throw AdminException.badRequest("duration", "duration: \"" + text + "\" (expected: a number and s, m, h or d, e.g. 30d)");
+        throw AdminException.badRequest("duration", "duration: \"" + text
+                + "\" (expected: a number and s, m, h or d, e.g. 30d; at most 36500000d)");
     }
 }
