@@ -121,6 +121,7 @@ public final class Main {
         for (int i = 0; i < ids.size(); i++) {
             CredentialRef ref = config.deployments().get(i).credential();
             vault.put(ids.get(i), ref);
+            vault.putParams(ids.get(i), config.deployments().get(i).secretParams());
             if (ref instanceof CredentialRef.Env e && e.resolve(env).isEmpty()) {
                 log.log(System.Logger.Level.WARNING, "deployment " + ids.get(i) + ": api_key refers to environment variable "
                         + e.name() + ", which is not set in the control-plane process; its calls will fail until it is");

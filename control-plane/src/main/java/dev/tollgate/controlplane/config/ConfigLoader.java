@@ -78,17 +78,29 @@ public final class ConfigLoader {
                     + "\" (expected: <provider>/<model>, e.g. openai/gpt-4o-mini or mock/demo)");
         }
         Map<String, String> rest = new LinkedHashMap<>();
+        Map<String, CredentialRef> secrets = new LinkedHashMap<>();
+        String apiBase = text(params, "api_base");
         Iterator<Map.Entry<String, JsonNode>> fields = params.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
-            switch (field.getKey()) {
-                case "model", "api_key", "api_base" -> { }
-                default -> rest.put(field.getKey(), field.getValue().isValueNode()
-                        ? field.getValue().asText() : field.getValue().toString());
+            String name = field.getKey();
+            String value = field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toString();
+            if (name.equals("model") || name.equals("api_key")) {
+                continue;
+            }
+            // Secrets and os.environ/ references (api_base and api_version too, as LiteLLM allows) are
+            // resolved in the control plane and never stored in the database.
+            if (ModelDeployment.SECRET_PARAMS.contains(name) || value.startsWith(CredentialRef.ENV_PREFIX)) {
+                secrets.put(name, credential(params, name, path + ".litellm_params." + name));
+                if (name.equals("api_base")) {
+                    apiBase = null;
+                }
+            } else if (!name.equals("api_base")) {
+                rest.put(name, value);
             }
         }
         return new ModelDeployment(alias, target.substring(0, slash), target.substring(slash + 1),
-                text(params, "api_base"), credential(params, "api_key", path + ".litellm_params.api_key"), rest);
+                apiBase, credential(params, "api_key", path + ".litellm_params.api_key"), rest, secrets);
     }
 
     private static CredentialRef credential(JsonNode node, String field, String path) {

@@ -12,9 +12,22 @@ import java.util.Objects;
  * @param apiBase    the provider base URL, or empty for the provider's default
  * @param credential where the API key comes from
  * @param params     the other {@code litellm_params}, as strings (api_version, mock_response, ...)
+ * @param secretParams {@code litellm_params} that are secrets ({@link #SECRET_PARAMS}) or {@code os.environ/}
+ *                   references: resolved in the control plane, pushed to sidecars, never stored in the database
  */
 public record ModelDeployment(
-        String alias, String provider, String model, String apiBase, CredentialRef credential, Map<String, String> params) {
+        String alias, String provider, String model, String apiBase, CredentialRef credential, Map<String, String> params,
+        Map<String, CredentialRef> secretParams) {
+
+    /** litellm_params that hold credentials besides api_key. */
+    public static final java.util.Set<String> SECRET_PARAMS = java.util.Set.of(
+            "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "azure_ad_token",
+            "vertex_credentials", "client_secret");
+
+    public ModelDeployment(String alias, String provider, String model, String apiBase, CredentialRef credential,
+                           Map<String, String> params) {
+        this(alias, provider, model, apiBase, credential, params, Map.of());
+    }
 
     public ModelDeployment {
         Objects.requireNonNull(alias, "alias");
@@ -23,6 +36,7 @@ public record ModelDeployment(
         apiBase = apiBase == null ? "" : apiBase;
         credential = credential == null ? CredentialRef.NONE : credential;
         params = Map.copyOf(params == null ? Map.of() : params);
+        secretParams = Map.copyOf(secretParams == null ? Map.of() : secretParams);
         if (alias.isBlank()) {
             throw new IllegalArgumentException("model_name: empty (expected: the alias apps send as \"model\")");
         }

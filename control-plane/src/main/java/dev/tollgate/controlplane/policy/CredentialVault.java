@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CredentialVault {
 
     private final Map<String, CredentialRef> refs = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, CredentialRef>> paramRefs = new ConcurrentHashMap<>();
     private final Map<String, String> env;
 
     public CredentialVault(Map<String, String> env) {
@@ -21,6 +22,18 @@ public final class CredentialVault {
 
     public void put(String deploymentId, CredentialRef ref) {
         refs.put(deploymentId, ref);
+    }
+
+    /** Secret or environment-referenced {@code litellm_params} of a deployment (aws_secret_access_key, ...). */
+    public void putParams(String deploymentId, Map<String, CredentialRef> params) {
+        paramRefs.put(deploymentId, Map.copyOf(params));
+    }
+
+    /** Each secret param of the deployment, resolved or missing, by param name. */
+    public Map<String, Resolution> resolveParams(String deploymentId) {
+        Map<String, Resolution> out = new java.util.LinkedHashMap<>();
+        paramRefs.getOrDefault(deploymentId, Map.of()).forEach((name, ref) -> out.put(name, resolve(ref)));
+        return out;
     }
 
     /** What resolving a deployment's credential gave. */
@@ -38,7 +51,10 @@ public final class CredentialVault {
     }
 
     public Resolution resolve(String deploymentId) {
-        CredentialRef ref = refs.getOrDefault(deploymentId, CredentialRef.NONE);
+        return resolve(refs.getOrDefault(deploymentId, CredentialRef.NONE));
+    }
+
+    private Resolution resolve(CredentialRef ref) {
         Optional<String> value = ref.resolve(env);
         if (value.isPresent()) {
             return new Resolution.Resolved(value.get());

@@ -44,6 +44,16 @@ public final class PolicyCompiler {
                         "environment variable " + m.variable() + " (api_key: os.environ/" + m.variable()
                                 + ") is not set in the control-plane process");
             }
+            for (Map.Entry<String, CredentialVault.Resolution> param : vault.resolveParams(d.id()).entrySet()) {
+                switch (param.getValue()) {
+                    case CredentialVault.Resolution.Resolved r when param.getKey().equals("api_base") ->
+                            deployment.setApiBase(r.secret());
+                    case CredentialVault.Resolution.Resolved r -> deployment.putParams(param.getKey(), r.secret());
+                    case CredentialVault.Resolution.MissingEnv m -> deployment.putParams(CREDENTIAL_ERROR_PARAM,
+                            "environment variable " + m.variable() + " (" + param.getKey() + ": os.environ/"
+                                    + m.variable() + ") is not set in the control-plane process");
+                }
+            }
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
         PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version);
