@@ -5,8 +5,7 @@ import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
-import dev.tollgate.sidecar.provider.mock.MockAdapter;
-import dev.tollgate.sidecar.provider.openai.OpenAiAdapter;
+import dev.tollgate.sidecar.provider.ProviderCatalog;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -89,9 +88,7 @@ public final class Main {
                 .connectTimeout(Duration.ofSeconds(10))
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
-        Providers providers = new Providers(Map.of(
-                "openai", new OpenAiAdapter(http),
-                "mock", new MockAdapter()));
+        Providers providers = ProviderCatalog.standard(http);
 
         ManagedChannel channel = NettyChannelBuilder.forTarget(controlPlane)
                 .usePlaintext()

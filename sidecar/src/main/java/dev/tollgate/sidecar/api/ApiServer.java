@@ -30,17 +30,22 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
                      UsageSink usage, Clock clock, String sidecarName) {
         Authenticator auth = new Authenticator(clock);
-        ChatCompletions chat = new ChatCompletions(policies, auth, providers, usage, clock, sidecarName);
+        Gate gate = new Gate(policies, auth, providers);
+        ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
+        Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .routing(r -> routes(r, policies, auth, chat))
+                .routing(r -> routes(r, policies, auth, chat, embeddings))
                 .build();
     }
 
-    private static void routes(HttpRouting.Builder r, PolicyHolder policies, Authenticator auth, ChatCompletions chat) {
+    private static void routes(HttpRouting.Builder r, PolicyHolder policies, Authenticator auth, ChatCompletions chat,
+                               Embeddings embeddings) {
         r.post("/v1/chat/completions", chat);
         r.post("/chat/completions", chat);
+        r.post("/v1/embeddings", embeddings);
+        r.post("/embeddings", embeddings);
         r.get("/v1/models", (req, res) -> models(req, res, policies, auth));
         r.get("/models", (req, res) -> models(req, res, policies, auth));
         r.get("/health/liveliness", (req, res) -> res.send("\"I'm alive!\""));
@@ -55,7 +60,7 @@ public final class ApiServer implements AutoCloseable {
         });
         r.any((req, res) -> ErrorWriter.write(res, new GatewayError(404, "invalid_request_error", "unknown_route",
                 "No route " + req.prologue().method().text() + " " + req.path().path()
-                        + ". The sidecar serves POST /v1/chat/completions and GET /v1/models.")));
+                        + ". The sidecar serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models.")));
     }
 
     private static void models(ServerRequest req, ServerResponse res, PolicyHolder policies, Authenticator auth) {

@@ -19,7 +19,23 @@ public interface ProviderAdapter {
         void chunk(byte[] chunkJson) throws IOException;
     }
 
+    /** A complete OpenAI {@code /v1/embeddings} response body, and what it consumed. */
+    record EmbeddingResponse(byte[] body, TokenUsage usage) {
+    }
+
     ChatResponse chat(ProviderCall call);
+
+    /**
+     * OpenAI embeddings: {@code call.body()} is an OpenAI embeddings request with {@code model}
+     * rewritten. Providers without embeddings keep this default, which refuses with a 400 that
+     * names the deployment.
+     */
+    default EmbeddingResponse embed(ProviderCall call) {
+        throw new dev.tollgate.sidecar.failure.GatewayError(400, "invalid_request_error", "unsupported_operation",
+                call.target().describe() + ": provider " + call.target().provider()
+                        + " does not offer embeddings through Tollgate; point the alias at an embeddings deployment.")
+                .exception();
+    }
 
     /**
      * Streams a chat completion through {@code sink}, flushing each chunk as it arrives. Returns

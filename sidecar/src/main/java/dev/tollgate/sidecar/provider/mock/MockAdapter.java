@@ -61,6 +61,39 @@ public final class MockAdapter implements ProviderAdapter {
         return usage;
     }
 
+    /** Eight-dimensional unit vectors derived from each input's text: same text, same vector. */
+    @Override
+    public EmbeddingResponse embed(ProviderCall call) {
+        pause(call, "mock_latency_ms");
+        JsonNode input = call.body().path("input");
+        java.util.List<String> texts = new java.util.ArrayList<>();
+        if (input.isTextual()) {
+            texts.add(input.asText());
+        } else {
+            input.forEach(item -> texts.add(item.isTextual() ? item.asText() : item.toString()));
+        }
+        ObjectNode response = JSON.createObjectNode().put("object", "list");
+        ArrayNode data = response.putArray("data");
+        long tokens = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            ArrayNode vector = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
+            java.util.Random seeded = new java.util.Random(texts.get(i).hashCode());
+            double[] v = new double[8];
+            double norm = 0;
+            for (int d = 0; d < v.length; d++) {
+                v[d] = seeded.nextGaussian();
+                norm += v[d] * v[d];
+            }
+            for (double x : v) {
+                vector.add(x / Math.sqrt(norm));
+            }
+            tokens += 1 + texts.get(i).length() / 4;
+        }
+        response.put("model", call.deployment().getModel());
+        response.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+        return new EmbeddingResponse(bytes(response), new TokenUsage(tokens, 0, 0));
+    }
+
     private static String content(ProviderCall call) {
         String fixed = call.param("mock_response", "");
         if (!fixed.isEmpty()) {

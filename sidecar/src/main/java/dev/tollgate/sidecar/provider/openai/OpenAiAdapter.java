@@ -44,18 +44,29 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public ChatResponse chat(ProviderCall call) {
-        HttpResponse<byte[]> response = send(call, call.body(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = send(call, "/chat/completions", call.body(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        return new ChatResponse(response.body(), usageOf(call, response));
+    }
+
+    @Override
+    public EmbeddingResponse embed(ProviderCall call) {
+        HttpResponse<byte[]> response = send(call, "/embeddings", call.body(), HttpResponse.BodyHandlers.ofByteArray());
+        return new EmbeddingResponse(response.body(), usageOf(call, response));
+    }
+
+    private static TokenUsage usageOf(ProviderCall call, HttpResponse<byte[]> response) {
         if (response.statusCode() / 100 != 2) {
             throw error(call, response.statusCode(), response.body(), response).exception();
         }
-        TokenUsage usage = TokenUsage.NONE;
+        TokenUsage usage;
         try {
             usage = TokenUsage.fromOpenAi(JSON.readTree(response.body()).path("usage"));
         } catch (IOException e) {
             throw new GatewayError(502, "api_error", "provider_bad_response", call.target().describe()
                     + ": the provider answered 200 with a body that is not JSON").exception();
         }
-        return new ChatResponse(response.body(), usage);
+        return usage;
     }
 
     @Override
@@ -65,7 +76,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
             // Ask for usage anyway so the usage record is exact; the extra chunk is not relayed.
             body.putObject("stream_options").put("include_usage", true);
         }
-        HttpResponse<InputStream> response = send(call, body, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = send(call, "/chat/completions", body,
+                HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             if (response.statusCode() / 100 != 2) {
                 throw error(call, response.statusCode(), in.readNBytes(64 * 1024), response).exception();
@@ -101,9 +113,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
         }
     }
 
-    private <T> HttpResponse<T> send(ProviderCall call, ObjectNode body, HttpResponse.BodyHandler<T> handler) {
+    private <T> HttpResponse<T> send(ProviderCall call, String path, ObjectNode body,
+                                     HttpResponse.BodyHandler<T> handler) {
         String base = base(call);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(Long.parseLong(call.param("timeout", "600"))))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(toBytes(body)));

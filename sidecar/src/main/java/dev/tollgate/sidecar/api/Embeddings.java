@@ -1,0 +1,71 @@
+package dev.tollgate.sidecar.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.failure.Failures;
+import dev.tollgate.sidecar.failure.GatewayException;
+import dev.tollgate.sidecar.provider.ProviderAdapter;
+import dev.tollgate.sidecar.provider.ProviderCall;
+import dev.tollgate.sidecar.usage.Pricing;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+
+/** {@code POST /v1/embeddings}: admit, rewrite {@code model}, call the provider, record usage. Thread-safe. */
+final class Embeddings implements Handler {
+
+    private static final System.Logger LOG = System.getLogger(Embeddings.class.getName());
+
+    private final Gate gate;
+    private final UsageSink usage;
+    private final Clock clock;
+    private final String sidecarName;
+
+    Embeddings(Gate gate, UsageSink usage, Clock clock, String sidecarName) {
+        this.gate = gate;
+        this.usage = usage;
+        this.clock = clock;
+        this.sidecarName = sidecarName;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        Exchange exchange = new Exchange(req, res, clock);
+        try {
+            Gate.Caller caller = gate.authenticate(req);
+            ObjectNode body = Gate.readJsonObject(req);
+            String alias = Gate.requireModel(body);
+            requireInput(body);
+            exchange.admitted(gate.admit(caller, alias), res);
+            Gate.Admission a = exchange.admission;
+            body.put("model", a.deployment().getModel());
+            ProviderAdapter.EmbeddingResponse response = a.adapter().embed(
+                    new ProviderCall(a.target(), a.deployment(), body, exchange.requestId, false));
+            exchange.usage = response.usage();
+            exchange.firstByte();
+            exchange.status = 200;
+            res.header("x-tollgate-cost-usd", Pricing.usd(exchange.costMicros()));
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(response.body());
+        } catch (GatewayException e) {
+            exchange.fail(res, e.error());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "request " + exchange.requestId + " failed unexpectedly", e);
+            exchange.fail(res, Failures.internal(exchange.requestId));
+        } finally {
+            exchange.record(usage, sidecarName);
+        }
+    }
+
+    private static void requireInput(ObjectNode body) {
+        JsonNode input = body.get("input");
+        boolean ok = input != null && (input.isTextual() && !input.asText().isEmpty()
+                || input.isArray() && !input.isEmpty());
+        if (!ok) {
+            throw Failures.badField("input", "Field 'input' is required: a non-empty string or list of strings "
+                    + "(or token arrays).").exception();
+        }
+    }
+}

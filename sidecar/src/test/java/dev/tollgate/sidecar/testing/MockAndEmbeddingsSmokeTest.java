@@ -1,0 +1,45 @@
+package dev.tollgate.sidecar.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MockAndEmbeddingsSmokeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void mockEmbeddingsAreDeterministicUnitVectorsWithUsage() throws Exception {
+        try (TestSidecar sidecar = new TestSidecar(
+                TestSidecar.deployment("embed", "mock", "mock-embed", "", "", Map.of()))) {
+            HttpResponse<String> a = sidecar.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[\"hello\",\"world\"]}");
+            HttpResponse<String> b = sidecar.post("/embeddings", "{\"model\":\"embed\",\"input\":[\"hello\",\"world\"]}");
+            assertEquals(200, a.statusCode(), a.body());
+            JsonNode body = JSON.readTree(a.body());
+            assertEquals(2, body.path("data").size());
+            double norm = 0;
+            for (JsonNode x : body.path("data").get(0).path("embedding")) {
+                norm += x.asDouble() * x.asDouble();
+            }
+            assertEquals(1.0, norm, 1e-9);
+            assertEquals(a.body(), b.body());
+            assertTrue(body.path("usage").path("prompt_tokens").asLong() > 0);
+            assertEquals(2, sidecar.usage.size());
+        }
+    }
+
+    @Test
+    void embeddingsWithoutInputIs400NamingInput() throws Exception {
+        try (TestSidecar sidecar = new TestSidecar(
+                TestSidecar.deployment("embed", "mock", "mock-embed", "", "", Map.of()))) {
+            HttpResponse<String> r = sidecar.post("/v1/embeddings", "{\"model\":\"embed\"}");
+            assertEquals(400, r.statusCode());
+            assertEquals("input", JSON.readTree(r.body()).path("error").path("param").asText());
+        }
+    }
+}
