@@ -30,6 +30,14 @@ record BedrockSettings(String endpoint, String region, String accessKeyId, Strin
                     + "aws_access_key_id and aws_secret_access_key (and aws_session_token for temporary credentials) "
                     + "in litellm_params; api_key is not used for bedrock").exception();
         }
+        for (String param : new String[]{"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}) {
+            String value = call.param(param, "");
+            if (value.startsWith("os.environ/")) {
+                // Only the variable name is shown: it is not a secret, and it is what to fix.
+                throw Failures.missingCredential(call.target(), "litellm_params." + param + " arrived unresolved as "
+                        + value + "; the control plane must resolve it before pushing the deployment").exception();
+            }
+        }
         String base = call.deployment().getApiBase().isEmpty()
                 ? "https://bedrock-runtime." + region + ".amazonaws.com"
                 : call.deployment().getApiBase();

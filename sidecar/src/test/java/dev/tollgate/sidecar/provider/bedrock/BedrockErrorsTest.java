@@ -133,6 +133,16 @@ class BedrockErrorsTest {
     }
 
     @Test
+    void unresolvedEnvironmentReferenceIs500MissingCredentialNamingTheVariable() throws Exception {
+        HttpResponse<String> r = f.sidecar.post("/v1/chat/completions", HI.formatted("env-ref"));
+
+        assertEquals(500, r.statusCode(), r.body());
+        assertEquals("missing_credential", json(r.body()).at("/error/code").asText());
+        assertTrue(r.body().contains("aws_secret_access_key arrived unresolved as os.environ/AWS_SECRET"), r.body());
+        assertTrue(f.fake.received.isEmpty());
+    }
+
+    @Test
     void unreachableEndpointIs502NamingApiBase() throws Exception {
         HttpResponse<String> r = f.sidecar.post("/v1/chat/completions", HI.formatted("unreachable"));
 

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * One fake Bedrock and one real sidecar whose aliases point at it: {@code claude} (good keys), {@code claude-drop}
  * (drop_params), {@code claude-session} (temporary credentials), {@code claude-profile} (an inference profile ARN),
- * {@code wrong-secret}, {@code unknown-key}, {@code no-region}, {@code no-keys}, {@code unreachable}, {@code titan}
+ * {@code wrong-secret}, {@code unknown-key}, {@code no-region}, {@code no-keys}, {@code env-ref} (an unresolved os.environ/ secret), {@code unreachable}, {@code titan}
  * and {@code cohere}.
  */
 final class BedrockFixture implements AutoCloseable {
@@ -43,6 +43,7 @@ final class BedrockFixture implements AutoCloseable {
                 deployment("unknown-key", CLAUDE, base, with(keys(), "aws_access_key_id", "AKIAUNKNOWNKEY000009")),
                 deployment("no-region", CLAUDE, base, without(keys(), "aws_region_name")),
                 deployment("no-keys", CLAUDE, base, Map.of("aws_region_name", SigV4Verifier.REGION)),
+                deployment("env-ref", CLAUDE, base, with(keys(), "aws_secret_access_key", "os.environ/AWS_SECRET")),
                 deployment("unreachable", CLAUDE, "http://127.0.0.1:1", keys()),
                 deployment("titan", "amazon.titan-embed-text-v2:0", base, keys()),
                 deployment("cohere", "cohere.embed-english-v3", base, keys()));
