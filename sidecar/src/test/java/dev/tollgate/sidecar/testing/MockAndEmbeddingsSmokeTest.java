@@ -29,6 +29,11 @@ class MockAndEmbeddingsSmokeTest {
             assertEquals(1.0, norm, 1e-9);
             assertEquals(a.body(), b.body());
             assertTrue(body.path("usage").path("prompt_tokens").asLong() > 0);
+            // The sidecar records usage after it has sent the response: wait for it with a deadline.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (sidecar.usage.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
             assertEquals(2, sidecar.usage.size());
         }
     }
