@@ -1,10 +1,13 @@
 package dev.tollgate.sidecar.provider;
 
 import dev.tollgate.sidecar.provider.azure.AzureUpstream;
+import dev.tollgate.sidecar.provider.gemini.AiStudioEndpoint;
+import dev.tollgate.sidecar.provider.gemini.GeminiAdapter;
 import dev.tollgate.sidecar.provider.mock.MockAdapter;
 import dev.tollgate.sidecar.provider.openai.BearerUpstream;
 import dev.tollgate.sidecar.provider.openai.OpenAiAdapter;
 import dev.tollgate.sidecar.provider.openai.OpenAiUpstream.StreamUsage;
+import dev.tollgate.sidecar.provider.vertex.VertexEndpoint;
 import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,6 +33,8 @@ public final class ProviderCatalog {
         adapters.put("openrouter", new OpenAiAdapter(http, "https://openrouter.ai/api/v1"));
         adapters.put("fireworks_ai", new OpenAiAdapter(http, "https://api.fireworks.ai/inference/v1"));
         adapters.put("hosted_vllm", new OpenAiAdapter(http, BearerUpstream.selfHosted()));
+        adapters.put("gemini", new GeminiAdapter(http, new AiStudioEndpoint()));
+        adapters.put("vertex_ai", new GeminiAdapter(http, new VertexEndpoint()));
         adapters.put("mock", new MockAdapter());
         return new Providers(adapters);
     }
