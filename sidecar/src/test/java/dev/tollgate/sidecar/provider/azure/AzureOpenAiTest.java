@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.sidecar.testing.SseData;
 import dev.tollgate.sidecar.testing.TestSidecar;
+import dev.tollgate.sidecar.testing.UsageRecords;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +56,8 @@ class AzureOpenAiTest {
             assertEquals("api-version=2024-10-21", seen.query());
             assertEquals(FakeAzureOpenAi.KEY, seen.apiKey());
             assertNull(seen.authorization());
-            assertEquals(11, sidecar.usage.get(0).getPromptTokens());
-            assertEquals(3, sidecar.usage.get(0).getCompletionTokens());
+            assertEquals(11, UsageRecords.await(sidecar, 0).getPromptTokens());
+            assertEquals(3, UsageRecords.await(sidecar, 0).getCompletionTokens());
         }
     }
 
@@ -70,7 +71,7 @@ class AzureOpenAiTest {
             assertTrue(data.stream().noneMatch(d -> d.contains("\"prompt_tokens\"")), plain.body());
             assertTrue(azure.seen.get(0).body().at("/stream_options/include_usage").asBoolean(),
                     "usage is always requested so the usage record is exact");
-            assertEquals(9, sidecar.usage.get(0).getPromptTokens());
+            assertEquals(9, UsageRecords.await(sidecar, 0).getPromptTokens());
 
             HttpResponse<String> withUsage = sidecar.post("/v1/chat/completions", "{\"model\":\"az\",\"stream\":true,"
                     + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -181,7 +182,7 @@ class AzureOpenAiTest {
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("/openai/deployments/gpt4o-prod/embeddings", azure.seen.get(0).path());
             assertEquals(2, JSON.readTree(r.body()).at("/data/0/embedding").size());
-            assertEquals(3, sidecar.usage.get(0).getPromptTokens());
+            assertEquals(3, UsageRecords.await(sidecar, 0).getPromptTokens());
         }
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.sidecar.testing.SseData;
 import dev.tollgate.sidecar.testing.TestSidecar;
+import dev.tollgate.sidecar.testing.UsageRecords;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +68,8 @@ class GeminiChatTest {
         assertEquals("Be brief.", seen.body().at("/systemInstruction/parts/0/text").asText());
         assertEquals(1, seen.body().path("contents").size());
         assertEquals("user", seen.body().at("/contents/0/role").asText());
-        assertEquals(5, sidecar.usage.get(0).getCachedTokens());
-        assertEquals(12, sidecar.usage.get(0).getPromptTokens());
+        assertEquals(5, UsageRecords.await(sidecar, 0).getCachedTokens());
+        assertEquals(12, UsageRecords.await(sidecar, 0).getPromptTokens());
     }
 
     @Test
@@ -116,7 +117,7 @@ class GeminiChatTest {
         assertEquals("stop", last.at("/choices/0/finish_reason").asText());
         assertTrue(chunks.stream().allMatch(c -> c.path("object").asText().equals("chat.completion.chunk")));
         assertTrue(chunks.stream().noneMatch(c -> c.has("usage")), "usage only when asked for");
-        assertEquals(4, sidecar.usage.get(0).getCompletionTokens());
+        assertEquals(4, UsageRecords.await(sidecar, 0).getCompletionTokens());
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.sidecar.testing.SseData;
 import dev.tollgate.sidecar.testing.TestSidecar;
+import dev.tollgate.sidecar.testing.UsageRecords;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +118,7 @@ class GeminiErrorsTest {
             JsonNode last = GeminiChatTest.parse(data.get(data.size() - 1));
             assertEquals("provider_stream_error", last.at("/error/code").asText());
             assertTrue(last.at("/error/message").asText().contains("overloaded"));
-            assertEquals(502, sidecar.usage.get(0).getHttpStatus());
+            assertEquals(502, UsageRecords.await(sidecar, 0).getHttpStatus());
         }
     }
 

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.sidecar.testing.SseData;
 import dev.tollgate.sidecar.testing.TestSidecar;
+import dev.tollgate.sidecar.testing.UsageRecords;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -112,7 +113,7 @@ class CompatibleFamilyTest {
             assertEquals("compatible", JSON.readTree(r.body()).at("/choices/0/message/content").asText());
             assertEquals(List.of("/v1/chat/completions"), paths);
             assertEquals("Bearer " + KEY, auth.get(0));
-            assertEquals(prefix, sidecar.usage.get(0).getProvider());
+            assertEquals(prefix, UsageRecords.await(sidecar, 0).getProvider());
         }
     }
 
@@ -142,8 +143,8 @@ class CompatibleFamilyTest {
             assertEquals("[DONE]", data.get(data.size() - 1));
             assertFalse(r.body().contains("extra_forbidden"), r.body());
             assertEquals(8, JSON.readTree(data.get(data.size() - 2)).at("/usage/total_tokens").asInt());
-            assertEquals(6, sidecar.usage.get(0).getPromptTokens());
-            assertEquals(2, sidecar.usage.get(0).getCompletionTokens());
+            assertEquals(6, UsageRecords.await(sidecar, 0).getPromptTokens());
+            assertEquals(2, UsageRecords.await(sidecar, 0).getCompletionTokens());
         }
     }
 }

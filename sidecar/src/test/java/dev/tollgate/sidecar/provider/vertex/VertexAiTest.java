@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.sidecar.provider.gemini.FakeGoogle;
 import dev.tollgate.sidecar.testing.SseData;
 import dev.tollgate.sidecar.testing.TestSidecar;
+import dev.tollgate.sidecar.testing.UsageRecords;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,8 @@ class VertexAiTest {
                     + ":generateContent", seen.path());
             assertEquals("Bearer " + FakeGoogle.TOKEN, seen.authorization());
             assertNull(seen.apiKey());
-            assertEquals(16, sidecar.usage.get(0).getPromptTokens() + sidecar.usage.get(0).getCompletionTokens());
+            assertEquals(12, UsageRecords.await(sidecar, 0).getPromptTokens());
+            assertEquals(4, UsageRecords.await(sidecar, 0).getCompletionTokens());
         }
     }
 
