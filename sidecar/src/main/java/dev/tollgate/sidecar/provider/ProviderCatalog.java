@@ -4,6 +4,7 @@ import dev.tollgate.sidecar.provider.azure.AzureUpstream;
 import dev.tollgate.sidecar.provider.gemini.AiStudioEndpoint;
 import dev.tollgate.sidecar.provider.gemini.GeminiAdapter;
 import dev.tollgate.sidecar.provider.mock.MockAdapter;
+import dev.tollgate.sidecar.provider.ollama.OllamaAdapter;
 import dev.tollgate.sidecar.provider.openai.BearerUpstream;
 import dev.tollgate.sidecar.provider.openai.OpenAiAdapter;
 import dev.tollgate.sidecar.provider.openai.OpenAiUpstream.StreamUsage;
@@ -35,6 +36,8 @@ public final class ProviderCatalog {
         adapters.put("hosted_vllm", new OpenAiAdapter(http, BearerUpstream.selfHosted()));
         adapters.put("gemini", new GeminiAdapter(http, new AiStudioEndpoint()));
         adapters.put("vertex_ai", new GeminiAdapter(http, new VertexEndpoint()));
+        adapters.put("ollama", new OllamaAdapter(http));
+        adapters.put("ollama_chat", new OllamaAdapter(http));
         adapters.put("mock", new MockAdapter());
         return new Providers(adapters);
     }
