@@ -36,8 +36,9 @@ public final class ProviderCatalog {
         adapters.put("hosted_vllm", new OpenAiAdapter(http, BearerUpstream.selfHosted()));
         adapters.put("gemini", new GeminiAdapter(http, new AiStudioEndpoint()));
         adapters.put("vertex_ai", new GeminiAdapter(http, new VertexEndpoint()));
-        adapters.put("ollama", new OllamaAdapter(http));
-        adapters.put("ollama_chat", new OllamaAdapter(http));
+        OllamaAdapter ollama = new OllamaAdapter(http);
+        adapters.put("ollama", ollama);
+        adapters.put("ollama_chat", ollama);
         adapters.put("mock", new MockAdapter());
         return new Providers(adapters);
     }

@@ -6,6 +6,7 @@ import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.OpenAiWire;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
 import dev.tollgate.sidecar.provider.ProviderCall;
+import dev.tollgate.sidecar.provider.ProviderErrors;
 import dev.tollgate.sidecar.provider.SseLines;
 import dev.tollgate.sidecar.provider.TokenUsage;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         try (InputStream in = transport.open(call, endpoint.modelUrl(call, "streamGenerateContent") + "?alt=sse",
                 request)) {
             SseLines lines = new SseLines(in);
-            for (byte[] line = lines.next(); line != null; line = lines.next()) {
+            for (byte[] line = next(call, lines); line != null; line = next(call, lines)) {
                 byte[] data = SseLines.data(line);
                 if (data == null || data.length == 0) {
                     continue;
@@ -63,6 +64,15 @@ public final class GeminiAdapter implements ProviderAdapter {
     @Override
     public EmbeddingResponse embed(ProviderCall call) {
         return endpoint.embed(call, transport);
+    }
+
+    /** The next line from the provider; a broken upstream connection is the provider's failure, not the client's. */
+    private byte[] next(ProviderCall call, SseLines lines) {
+        try {
+            return lines.next();
+        } catch (IOException e) {
+            throw ProviderErrors.fromIo(call.target(), endpoint.base(call), e).exception();
+        }
     }
 
     private static JsonNode parse(ProviderCall call, byte[] data) {

@@ -17,6 +17,8 @@ import java.util.Set;
  */
 final class GeminiRequest {
 
+    private static final System.Logger LOG = System.getLogger(GeminiRequest.class.getName());
+
     static final Set<String> SUPPORTED = Set.of("model", "messages", "stream", "stream_options", "temperature",
             "top_p", "max_tokens", "max_completion_tokens", "stop", "n", "seed", "response_format", "tools",
             "tool_choice", "presence_penalty", "frequency_penalty", "user", "safety_settings", "cached_content");
@@ -35,6 +37,10 @@ final class GeminiRequest {
     static ObjectNode build(ProviderCall call) {
         ObjectNode body = call.body();
         UnsupportedParams.enforce(call, body, SUPPORTED);
+        if (body.has("user")) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "request " + call.requestId() + ": 'user' has no Gemini "
+                    + "counterpart and is not sent");
+        }
         ObjectNode out = GoogleTransport.JSON.createObjectNode();
         GeminiMessages.Translated conversation = GeminiMessages.translate(body.path("messages"));
         out.set("contents", conversation.contents());

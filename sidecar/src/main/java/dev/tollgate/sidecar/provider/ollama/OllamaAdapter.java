@@ -64,7 +64,7 @@ public final class OllamaAdapter implements ProviderAdapter {
                 throw error(call, response.statusCode(), in.readNBytes(64 * 1024)).exception();
             }
             SseLines lines = new SseLines(in);
-            for (byte[] line = lines.next(); line != null; line = lines.next()) {
+            for (byte[] line = next(call, lines); line != null; line = next(call, lines)) {
                 if (line.length > 0) {
                     stream.line(parse(call, line));
                 }
@@ -143,6 +143,15 @@ public final class OllamaAdapter implements ProviderAdapter {
         }
         return ProviderErrors.fromStatus(call.target(), status, message.isBlank() ? "(empty body)" : message.strip(),
                 Optional.empty(), call.deployment().getApiKey());
+    }
+
+    /** The next line from Ollama; a broken upstream connection is the provider's failure, not the client's. */
+    private static byte[] next(ProviderCall call, SseLines lines) {
+        try {
+            return lines.next();
+        } catch (IOException e) {
+            throw ProviderErrors.fromIo(call.target(), base(call), e).exception();
+        }
     }
 
     private static JsonNode parse(ProviderCall call, byte[] data) {

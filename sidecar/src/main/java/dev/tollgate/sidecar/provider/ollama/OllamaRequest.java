@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 final class OllamaRequest {
 
+    private static final System.Logger LOG = System.getLogger(OllamaRequest.class.getName());
+
     static final ObjectMapper JSON = new ObjectMapper();
     static final Set<String> SUPPORTED = Set.of("model", "messages", "stream", "stream_options", "temperature",
             "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "response_format", "tools", "tool_choice",
@@ -39,6 +41,10 @@ final class OllamaRequest {
         ObjectNode body = call.body();
         UnsupportedParams.enforce(call, body, SUPPORTED);
         refuseUnhonourable(call, body);
+        if (body.has("user")) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "request " + call.requestId() + ": 'user' has no Ollama "
+                    + "counterpart and is not sent");
+        }
         ObjectNode out = JSON.createObjectNode().put("model", call.deployment().getModel()).put("stream", stream);
         out.set("messages", messages(body.path("messages")));
         boolean toolsOff = "none".equals(body.path("tool_choice").asText());

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code {"error":{"code","message","status","details"}}} and its real quirks: AI Studio answers a
  * wrong key with 400 INVALID_ARGUMENT "API key not valid" and a missing one with 403 "unregistered
  * callers". Prompts containing trigger-429 / trigger-long / trigger-403 / trigger-500 / trigger-503
- * / trigger-midstream-error choose those failures; {@link FakeGeminiModel} does the rest.
+ * / trigger-midstream-error / trigger-truncated choose those failures; {@link FakeGeminiModel} does the rest.
  */
 public final class FakeGoogle implements AutoCloseable {
 
@@ -143,7 +143,10 @@ public final class FakeGoogle implements AutoCloseable {
         } else if (!sse) {
             send(ex, 200, "application/json", FakeGeminiModel.merged(FakeGeminiModel.events(body)).toString());
         } else {
-            stream(ex, FakeGeminiModel.events(body), said.contains("trigger-midstream-error"));
+            List<ObjectNode> events = FakeGeminiModel.events(body);
+            // trigger-truncated: the stream ends cleanly but early, before any finish reason.
+            stream(ex, said.contains("trigger-truncated") ? events.subList(0, 1) : events,
+                    said.contains("trigger-midstream-error"));
         }
     }
 

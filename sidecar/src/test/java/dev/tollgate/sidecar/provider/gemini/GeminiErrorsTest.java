@@ -123,6 +123,19 @@ class GeminiErrorsTest {
     }
 
     @Test
+    void streamEndingWithoutAFinishReasonEndsWithAnErrorEvent() throws Exception {
+        try (TestSidecar sidecar = new TestSidecar(
+                TestSidecar.deployment("g", "gemini", FakeGoogle.MODEL, google.base(), FakeGoogle.API_KEY, Map.of()))) {
+            HttpResponse<String> r = sidecar.post("/v1/chat/completions", "{\"model\":\"g\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"trigger-truncated\"}]}");
+            List<String> data = SseData.of(r.body());
+            JsonNode last = GeminiChatTest.parse(data.get(data.size() - 1));
+            assertEquals("provider_stream_error", last.at("/error/code").asText());
+            assertTrue(last.at("/error/message").asText().contains("before a finish reason"));
+        }
+    }
+
+    @Test
     void errorBeforeTheStreamStartsIsAPlainHttpError() throws Exception {
         try (TestSidecar sidecar = new TestSidecar(
                 TestSidecar.deployment("g", "gemini", FakeGoogle.MODEL, google.base(), "AIzaSyWRONG-0000000", Map.of()))) {
