@@ -19,9 +19,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * OpenAI Chat Completions, and every provider that speaks it ({@code api_base} chooses which).
- * Requests pass through with only {@code model} rewritten; streams are relayed chunk by chunk.
- * Thread-safe.
+ * OpenAI Chat Completions, and every provider that speaks it: an {@link OpenAiUpstream} chooses
+ * the URL, the credential headers and the provider's quirks. Requests pass through with only
+ * {@code model} rewritten; streams are relayed chunk by chunk. Thread-safe.
  */
 public final class OpenAiAdapter implements ProviderAdapter {
 
@@ -30,7 +30,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
     private static final byte[] USAGE_FIELD = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final HttpClient http;
-    private final String defaultBase;
+    private final OpenAiUpstream upstream;
 
     public OpenAiAdapter(HttpClient http) {
         this(http, DEFAULT_BASE);
@@ -38,8 +38,12 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     /** For the OpenAI-compatible family, each with its own default base URL. */
     public OpenAiAdapter(HttpClient http, String defaultBase) {
+        this(http, BearerUpstream.at(defaultBase));
+    }
+
+    public OpenAiAdapter(HttpClient http, OpenAiUpstream upstream) {
         this.http = http;
-        this.defaultBase = defaultBase;
+        this.upstream = upstream;
     }
 
     @Override
@@ -55,7 +59,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         return new EmbeddingResponse(response.body(), usageOf(call, response));
     }
 
-    private static TokenUsage usageOf(ProviderCall call, HttpResponse<byte[]> response) {
+    private TokenUsage usageOf(ProviderCall call, HttpResponse<byte[]> response) {
         if (response.statusCode() / 100 != 2) {
             throw error(call, response.statusCode(), response.body(), response).exception();
         }
@@ -72,7 +76,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
     @Override
     public TokenUsage streamChat(ProviderCall call, ChunkSink sink) throws IOException {
         ObjectNode body = call.body();
-        if (!call.clientWantsUsage()) {
+        if (upstream.streamUsage() == OpenAiUpstream.StreamUsage.ALWAYS_AND_REFUSES_OPTION) {
+            // Usage arrives in the last chunk unasked; the provider would refuse the field.
+            body.remove("stream_options");
+        } else if (!call.clientWantsUsage()) {
             // Ask for usage anyway so the usage record is exact; the extra chunk is not relayed.
             body.putObject("stream_options").put("include_usage", true);
         }
@@ -113,21 +120,21 @@ public final class OpenAiAdapter implements ProviderAdapter {
         }
     }
 
-    private <T> HttpResponse<T> send(ProviderCall call, String path, ObjectNode body,
+    private <T> HttpResponse<T> send(ProviderCall call, String operation, ObjectNode body,
                                      HttpResponse.BodyHandler<T> handler) {
-        String base = base(call);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(Duration.ofSeconds(Long.parseLong(call.param("timeout", "600"))))
+        String base = upstream.base(call);
+        String url = upstream.url(call, operation);
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url));
+        } catch (IllegalArgumentException e) {
+            throw new GatewayError(500, "configuration_error", "invalid_api_base", call.target().describe()
+                    + ": api_base '" + base + "' is not a valid URL").exception();
+        }
+        request.timeout(Duration.ofSeconds(Long.parseLong(call.param("timeout", "600"))))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(toBytes(body)));
-        String key = call.deployment().getApiKey();
-        if (!key.isEmpty()) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        String organization = call.param("organization", "");
-        if (!organization.isEmpty()) {
-            request.header("OpenAI-Organization", organization);
-        }
+        upstream.authorize(call, request);
         try {
             return http.send(request.build(), handler);
         } catch (IOException e) {
@@ -141,22 +148,29 @@ public final class OpenAiAdapter implements ProviderAdapter {
         }
     }
 
-    private String base(ProviderCall call) {
-        String base = call.deployment().getApiBase().isEmpty() ? defaultBase : call.deployment().getApiBase();
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    }
-
-    private static GatewayError error(ProviderCall call, int status, byte[] body, HttpResponse<?> response) {
+    private GatewayError error(ProviderCall call, int status, byte[] body, HttpResponse<?> response) {
+        Optional<GatewayError> specific = upstream.classify(call, status, parsed(body));
+        if (specific.isPresent()) {
+            return specific.get();
+        }
         Optional<Long> retryAfter = response.headers().firstValue("retry-after").flatMap(OpenAiAdapter::seconds);
-        return ProviderErrors.fromStatus(call.target(), status, messageOf(body), retryAfter,
-                call.deployment().getApiKey());
+        return ProviderErrors.fromStatus(call.target(), status, messageOf(body), retryAfter, upstream.secret(call));
     }
 
-    private static RuntimeException streamError(ProviderCall call, JsonNode error) {
+    private RuntimeException streamError(ProviderCall call, JsonNode error) {
         return new GatewayError(502, "api_error", "provider_stream_error", call.target().describe()
                 + ": the provider reported an error mid-stream: \""
-                + dev.tollgate.sidecar.provider.Redaction.scrub(error.path("message").asText(), call.deployment().getApiKey())
+                + dev.tollgate.sidecar.provider.Redaction.scrub(error.path("message").asText(), upstream.secret(call))
                 + "\"").exception();
+    }
+
+    private static JsonNode parsed(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            return node == null ? JSON.missingNode() : node;
+        } catch (IOException e) {
+            return JSON.missingNode();
+        }
     }
 
     /** The provider's own message from an OpenAI error body, or the start of the body. */
