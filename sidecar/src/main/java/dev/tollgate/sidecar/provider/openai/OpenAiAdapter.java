@@ -148,8 +148,18 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     private static GatewayError error(ProviderCall call, int status, byte[] body, HttpResponse<?> response) {
         Optional<Long> retryAfter = response.headers().firstValue("retry-after").flatMap(OpenAiAdapter::seconds);
-        return ProviderErrors.fromStatus(call.target(), status, messageOf(body), retryAfter,
+        return ProviderErrors.fromStatus(call.target(), status, messageOf(body), codeOf(body), retryAfter,
                 call.deployment().getApiKey());
+    }
+
+    /** OpenAI's {@code error.code} (e.g. {@code context_length_exceeded}), or null. */
+    private static String codeOf(byte[] body) {
+        try {
+            JsonNode code = JSON.readTree(body).path("error").path("code");
+            return code.isTextual() ? code.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static RuntimeException streamError(ProviderCall call, JsonNode error) {
