@@ -1,5 +1,6 @@
 package dev.tollgate.sidecar.provider;
 
+import dev.tollgate.sidecar.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.sidecar.provider.mock.MockAdapter;
 import dev.tollgate.sidecar.provider.openai.OpenAiAdapter;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ public final class ProviderCatalog {
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
         adapters.put("openai", new OpenAiAdapter(http));
         adapters.put("mock", new MockAdapter());
+        adapters.put("anthropic", new AnthropicAdapter(http));
         return new Providers(adapters);
     }
 }
