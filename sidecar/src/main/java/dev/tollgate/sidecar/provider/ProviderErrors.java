@@ -22,8 +22,8 @@ public final class ProviderErrors {
             + "|context (length|window)|maximum context|exceeds? (the )?context limit|input is too long"
             + "|too many (input )?tokens");
     /** Provider codes and messages that mean a safety system refused the request. */
-    private static final Pattern CONTENT_POLICY = Pattern.compile("(?i)content_policy_violation|content_filter"
-            + "|content (management )?policy|usage polic(y|ies)|safety system");
+    private static final Pattern CONTENT_POLICY = Pattern.compile("(?i)content_policy_violation|content[ _]filter"
+            + "|content (management |filtering )?polic(y|ies)|usage polic(y|ies)|safety system");
 
     private ProviderErrors() {
     }

@@ -104,6 +104,12 @@ class AnthropicErrorsTest {
     }
 
     @Test
+    void contentFilteringIs400ContentPolicyViolation() throws Exception {
+        scripted(400, "invalid_request_error", "Output blocked by content filtering policy", Map.of(), 400,
+                "content_policy_violation");
+    }
+
+    @Test
     void otherInvalidRequestIs400ProviderBadRequest() throws Exception {
         scripted(400, "invalid_request_error", "temperature: Input should be less than or equal to 1", Map.of(), 400,
                 "provider_bad_request");
