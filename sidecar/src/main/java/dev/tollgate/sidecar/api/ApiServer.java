@@ -33,17 +33,20 @@ public final class ApiServer implements AutoCloseable {
         Gate gate = new Gate(policies, auth, providers);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
+        Messages messages = new Messages(gate, usage, clock, sidecarName);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .routing(r -> routes(r, policies, auth, chat, embeddings))
+                .routing(r -> routes(r, policies, auth, chat, embeddings, messages))
                 .build();
     }
 
     private static void routes(HttpRouting.Builder r, PolicyHolder policies, Authenticator auth, ChatCompletions chat,
-                               Embeddings embeddings) {
+                               Embeddings embeddings, Messages messages) {
         r.post("/v1/chat/completions", chat);
         r.post("/chat/completions", chat);
+        r.post("/v1/messages", messages);
+        r.post("/messages", messages);
         r.post("/v1/embeddings", embeddings);
         r.post("/embeddings", embeddings);
         r.get("/v1/models", (req, res) -> models(req, res, policies, auth));
@@ -60,7 +63,8 @@ public final class ApiServer implements AutoCloseable {
         });
         r.any((req, res) -> ErrorWriter.write(res, new GatewayError(404, "invalid_request_error", "unknown_route",
                 "No route " + req.prologue().method().text() + " " + req.path().path()
-                        + ". The sidecar serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models.")));
+                        + ". The sidecar serves POST /v1/chat/completions, POST /v1/messages, POST /v1/embeddings and "
+                        + "GET /v1/models.")));
     }
 
     private static void models(ServerRequest req, ServerResponse res, PolicyHolder policies, Authenticator auth) {

@@ -3,13 +3,23 @@ package dev.tollgate.sidecar.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.sidecar.failure.GatewayError;
+import dev.tollgate.sidecar.provider.anthropic.AnthropicErrors;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 
-/** The one place that writes gateway errors to clients: the OpenAI error envelope. */
+/**
+ * The one place that writes gateway errors to clients: the OpenAI error envelope, or Anthropic's on the
+ * Anthropic-compatible route ({@link Shape}).
+ */
 final class ErrorWriter {
+
+    /** Which API's error envelope a route answers with; the HTTP status is the same either way. */
+    enum Shape {
+        OPENAI,
+        ANTHROPIC
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,10 +40,21 @@ final class ErrorWriter {
         }
     }
 
+    static byte[] envelope(GatewayError error, Shape shape) {
+        return switch (shape) {
+            case OPENAI -> envelope(error);
+            case ANTHROPIC -> AnthropicErrors.envelope(error);
+        };
+    }
+
     static void write(ServerResponse res, GatewayError error) {
+        write(res, error, Shape.OPENAI);
+    }
+
+    static void write(ServerResponse res, GatewayError error, Shape shape) {
         res.status(Status.create(error.status()));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         error.retryAfterSeconds().ifPresent(s -> res.header(HeaderNames.RETRY_AFTER, Long.toString(s)));
-        res.send(envelope(error));
+        res.send(envelope(error, shape));
     }
 }

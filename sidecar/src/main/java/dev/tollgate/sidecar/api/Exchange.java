@@ -31,6 +31,8 @@ final class Exchange {
     long ttftNanos;
     /** Whether response headers have gone out (a stream started): errors must then go in-band. */
     boolean committed;
+    /** The error envelope this route answers with. */
+    ErrorWriter.Shape errorShape = ErrorWriter.Shape.OPENAI;
 
     Exchange(ServerRequest req, ServerResponse res, Clock clock) {
         this.startedMs = clock.millis();
@@ -67,7 +69,7 @@ final class Exchange {
     void fail(ServerResponse res, GatewayError error) {
         failed(error);
         if (!committed && !res.isSent()) {
-            ErrorWriter.write(res, error);
+            ErrorWriter.write(res, error, errorShape);
         }
     }
 

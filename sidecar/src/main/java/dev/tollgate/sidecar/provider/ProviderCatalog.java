@@ -1,5 +1,6 @@
 package dev.tollgate.sidecar.provider;
 
+import dev.tollgate.sidecar.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.sidecar.provider.azure.AzureUpstream;
 import dev.tollgate.sidecar.provider.bedrock.BedrockAdapter;
 import dev.tollgate.sidecar.provider.gemini.AiStudioEndpoint;
@@ -42,6 +43,7 @@ public final class ProviderCatalog {
         adapters.put("ollama_chat", ollama);
         adapters.put("mock", new MockAdapter());
         adapters.put("bedrock", new BedrockAdapter(http));
+        adapters.put("anthropic", new AnthropicAdapter(http));
         return new Providers(adapters);
     }
 }

@@ -8,6 +8,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Maps what went wrong with a provider call (its HTTP status and error message, or an I/O
@@ -16,7 +17,53 @@ import java.util.Optional;
  */
 public final class ProviderErrors {
 
+    /** Provider codes and messages that mean the prompt (plus max_tokens) exceeds the model's context window. */
+    private static final Pattern CONTEXT_TOO_LONG = Pattern.compile("(?i)context_length_exceeded|prompt is too long"
+            + "|context (length|window)|maximum context|exceeds? (the )?context limit|input is too long"
+            + "|too many (input )?tokens");
+    /** Provider codes and messages that mean a safety system refused the request. */
+    private static final Pattern CONTENT_POLICY = Pattern.compile("(?i)content_policy_violation|content[ _]filter"
+            + "|content (management |filtering )?polic(y|ies)|usage polic(y|ies)|safety system");
+
     private ProviderErrors() {
+    }
+
+    /**
+     * {@link #fromStatus(Target, int, String, Optional, String)}, telling apart what a client handles
+     * differently from a plain 400: a prompt too long for the context window (400
+     * {@code context_length_exceeded}), a content-policy refusal (400 {@code content_policy_violation}),
+     * a body too large (413 {@code request_too_large}). Recognised by the provider's error code (may be
+     * null) or, failing that, its message.
+     */
+    public static GatewayError fromStatus(Target t, int status, String providerMessage, String providerCode,
+                                          Optional<Long> retryAfter, String secret) {
+        String quoted = " The provider said: \"" + Redaction.scrub(providerMessage, secret) + "\"";
+        if (status == 400 || status == 422) {
+            return badRequest(t, status, providerMessage, providerCode, quoted);
+        }
+        if (status == 413) {
+            return new GatewayError(413, "invalid_request_error", "request_too_large",
+                    t.describe() + ": the provider refused the request body as too large (HTTP 413); send fewer or "
+                            + "smaller images and documents." + quoted);
+        }
+        return fromStatus(t, status, providerMessage, retryAfter, secret);
+    }
+
+    private static GatewayError badRequest(Target t, int status, String providerMessage, String providerCode,
+                                           String quoted) {
+        String said = (providerCode == null ? "" : providerCode) + " " + (providerMessage == null ? "" : providerMessage);
+        if (CONTEXT_TOO_LONG.matcher(said).find()) {
+            return new GatewayError(400, "invalid_request_error", "context_length_exceeded",
+                    t.describe() + ": the prompt does not fit the model's context window (HTTP " + status + "); "
+                            + "shorten the conversation or lower max_tokens." + quoted, "messages", Optional.empty());
+        }
+        if (CONTENT_POLICY.matcher(said).find()) {
+            return new GatewayError(400, "invalid_request_error", "content_policy_violation",
+                    t.describe() + ": the provider's content policy refused the request (HTTP " + status + ")."
+                            + quoted);
+        }
+        return new GatewayError(400, "invalid_request_error", "provider_bad_request",
+                t.describe() + ": the provider rejected the request (HTTP " + status + ")." + quoted);
     }
 
     /** A non-2xx answer from the provider. */
@@ -24,8 +71,7 @@ public final class ProviderErrors {
                                           String secret) {
         String quoted = " The provider said: \"" + Redaction.scrub(providerMessage, secret) + "\"";
         return switch (status) {
-            case 400, 422 -> new GatewayError(400, "invalid_request_error", "provider_bad_request",
-                    t.describe() + ": the provider rejected the request (HTTP " + status + ")." + quoted);
+            case 400, 422 -> badRequest(t, status, providerMessage, null, quoted);
             case 401 -> new GatewayError(401, "authentication_error", "provider_auth_error",
                     t.describe() + ": the provider rejected the deployment's credential (HTTP 401). Check api_key of this "
                             + "deployment in the control plane config and the environment variable it names." + quoted);

@@ -154,7 +154,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
             return specific.get();
         }
         Optional<Long> retryAfter = response.headers().firstValue("retry-after").flatMap(OpenAiAdapter::seconds);
-        return ProviderErrors.fromStatus(call.target(), status, messageOf(body), retryAfter, upstream.secret(call));
+        JsonNode parsedBody = parsed(body);
+        JsonNode code = parsedBody.path("error").path("code");
+        return ProviderErrors.fromStatus(call.target(), status, messageOf(body), code.isTextual() ? code.asText() : null,
+                retryAfter, upstream.secret(call));
     }
 
     private RuntimeException streamError(ProviderCall call, JsonNode error) {
