@@ -14,7 +14,10 @@ import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.store.Database;
 import dev.tollgate.controlplane.stream.ControlStreamService;
+import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
+import dev.tollgate.controlplane.telemetry.TraceExport;
 import dev.tollgate.controlplane.usage.UsageRepository;
+import java.util.concurrent.atomic.AtomicReference;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
@@ -54,6 +57,8 @@ public final class Main {
               TOLLGATE_SIDECAR_TOKEN token sidecars must present (overrides tollgate.sidecar_token)
               TOLLGATE_DB_URL        JDBC URL of an external PostgreSQL; without it an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
+              OTEL_EXPORTER_OTLP_ENDPOINT  OTLP collector (e.g. http://localhost:4317); traces are off without it
+              OTEL_EXPORTER_OTLP_PROTOCOL  grpc (default) or http/protobuf (then e.g. http://localhost:4318)
             """;
 
     private Main() {
@@ -131,8 +136,22 @@ public final class Main {
         PolicyPublisher publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault));
         publisher.publish();
 
-        UsageRepository usage = new UsageRepository(db.dataSource());
+        Optional<TraceExport> traces = TraceExport.create(
+                Optional.ofNullable(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+                        .or(() -> Optional.ofNullable(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"))),
+                "http/protobuf".equals(env.get("OTEL_EXPORTER_OTLP_PROTOCOL"))
+                        ? TraceExport.Protocol.HTTP_PROTOBUF : TraceExport.Protocol.GRPC);
+        log.log(System.Logger.Level.INFO, traces.isPresent() ? "exporting a trace per request over OTLP"
+                : "traces off: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4317) to export them");
+        AtomicReference<ControlStreamService> streams = new AtomicReference<>();
+        ControlPlaneMetrics metrics = new ControlPlaneMetrics(() -> publisher.current().getVersion(),
+                () -> streams.get() == null ? Map.of() : streams.get().ackedVersions(), traces);
+        UsageRepository usage = new UsageRepository(db.dataSource(), records -> {
+            metrics.stored(records);
+            traces.ifPresent(t -> t.offer(records));
+        });
         ControlStreamService controlStream = new ControlStreamService(publisher, usage, sidecarToken);
+        streams.set(controlStream);
         String grpcHost = flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
         if (sidecarToken.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
@@ -148,7 +167,7 @@ public final class Main {
 
         AdminServer admin = new AdminServer(flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
                 KeyHashing.sha256Hex(masterKey), new KeyRoutes(keys, publisher, Clock.systemUTC()),
-                new SpendRoutes(usage, keys), () -> true)
+                new SpendRoutes(usage, keys), () -> true, metrics::scrape)
                 .start();
         log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + admin.port()
                 + ", control stream on " + grpcHost + ":" + grpc.getPort() + ", " + config.deployments().size()
@@ -165,6 +184,7 @@ public final class Main {
                 Thread.currentThread().interrupt();
             }
             grpc.shutdownNow();
+            traces.ifPresent(TraceExport::close);
             db.close();
             stopped.countDown();
         }, "tollgate-shutdown"));

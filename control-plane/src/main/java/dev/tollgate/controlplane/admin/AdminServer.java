@@ -32,6 +32,22 @@ public final class AdminServer implements AutoCloseable {
     private final WebServer server;
 
     public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
+                       BooleanSupplier ready, java.util.function.Supplier<String> metrics) {
+        this.server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .routing(routing -> {
+                    // Prometheus text; holds no secret, so it needs no master key (like the health routes).
+                    routing.get("/metrics", (req, res) -> {
+                        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                        res.send(metrics.get());
+                    });
+                    routes(routing, masterKeyHash, keys, spend, ready);
+                })
+                .build();
+    }
+
+    public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
                        BooleanSupplier ready) {
         this.server = WebServer.builder()
                 .host(host)
