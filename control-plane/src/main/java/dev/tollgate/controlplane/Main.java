@@ -1,6 +1,8 @@
 package dev.tollgate.controlplane;
 
 import dev.tollgate.controlplane.admin.AdminServer;
+import dev.tollgate.controlplane.admin.DoctorRoutes;
+import dev.tollgate.controlplane.doctor.Doctor;
 import dev.tollgate.controlplane.admin.KeyRoutes;
 import dev.tollgate.controlplane.admin.SpendRoutes;
 import dev.tollgate.controlplane.config.ConfigLoader;
@@ -65,6 +67,10 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("doctor")) {
+            System.exit(doctor(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         Logging.configure();
         Flags flags;
         try {
@@ -85,6 +91,39 @@ public final class Main {
             System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    static final String DOCTOR_HELP = """
+            Usage: tollgate doctor [--admin-url URL]
+
+            Asks the control plane (GET /health with the master key from TOLLGATE_MASTER_KEY) to check
+            every alias end to end and prints one row per deployment: provider prefix, environment
+            variables, api_base reachable, credential accepted (list models), model listed, sidecars
+            holding the current policy. Exit code 0 when healthy, 1 when a check failed, 2 when the
+            control plane could not be asked.
+
+              --admin-url URL   control plane admin API   [http://127.0.0.1:4100]
+            """;
+
+    private static int doctor(String[] args) {
+        Flags flags;
+        try {
+            flags = Flags.parse(args, Set.of("admin-url"), Set.of("help"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate doctor: " + e.getMessage());
+            return 2;
+        }
+        if (flags.has("help")) {
+            System.out.print(DOCTOR_HELP);
+            return 0;
+        }
+        String masterKey = System.getenv("TOLLGATE_MASTER_KEY");
+        if (masterKey == null || masterKey.isEmpty()) {
+            System.err.println("tollgate doctor: set TOLLGATE_MASTER_KEY to the control plane's master key");
+            return 2;
+        }
+        return dev.tollgate.controlplane.doctor.DoctorCli.run(flags.get("admin-url", "http://127.0.0.1:4100"),
+                masterKey, System.out);
     }
 
     /** A start-up failure whose message says what to fix. */
@@ -167,7 +206,9 @@ public final class Main {
 
         AdminServer admin = new AdminServer(flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
                 KeyHashing.sha256Hex(masterKey), new KeyRoutes(keys, publisher, Clock.systemUTC()),
-                new SpendRoutes(usage, keys), () -> true, metrics::scrape)
+                new SpendRoutes(usage, keys), () -> true, metrics::scrape,
+                new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
+                        java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build())))
                 .start();
         log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + admin.port()
                 + ", control stream on " + grpcHost + ":" + grpc.getPort() + ", " + config.deployments().size()

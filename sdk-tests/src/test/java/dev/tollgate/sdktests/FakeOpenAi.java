@@ -24,6 +24,7 @@ final class FakeOpenAi implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", this::chat);
+        server.createContext("/v1/models", this::models);
         server.start();
     }
 
@@ -48,6 +49,19 @@ final class FakeOpenAi implements AutoCloseable {
                 + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fake answer from "
                 + model + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,"
                 + "\"total_tokens\":10}}");
+    }
+
+    /** GET /v1/models as OpenAI answers it; the key is checked like on every route. */
+    private void models(HttpExchange exchange) throws IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.equals("Bearer " + expectedKey)) {
+            reply(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":"
+                    + "\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}");
+            return;
+        }
+        reply(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\","
+                + "\"created\":1,\"owned_by\":\"openai\"},{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":1,"
+                + "\"owned_by\":\"openai\"}]}");
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {
