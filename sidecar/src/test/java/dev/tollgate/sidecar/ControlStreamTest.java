@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.UsageRecord;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +73,64 @@ class ControlStreamTest {
         Await.until("readiness 200", RECONNECT, () -> sidecar.get("/health/readiness").statusCode() == 200);
         assertEquals(1, Sidecar.json(sidecar.get("/health/readiness").body()).path("policy_version").asLong());
         assertEquals(200, sidecar.chat(VIRTUAL_KEY, Sidecar.chatBody("mock-chat", "Hi")).statusCode());
+    }
+
+    /**
+     * The gRPC channel under the stream has its own reconnect backoff (1 s, then x1.6 per failure,
+     * up to 120 s); left to it, a long outage would end up to two minutes after the control plane
+     * is back. Each of the client's retries (100 ms, doubling, capped at 5 s) must be a connection
+     * attempt: three more within 2 s of the first here (at about 0.1, 0.3 and 0.7 s), where the
+     * channel alone would make its third no earlier than 2 s after the first.
+     */
+    @Test
+    void everyRetryIsAConnectionAttemptWhateverTheChannelsOwnBackoff() throws Exception {
+        try (RefusingServer refusing = RefusingServer.start()) {
+            sidecar = Sidecar.start(dataDir, "127.0.0.1:" + refusing.port());
+
+            Await.until("a first connection attempt", Duration.ofSeconds(5), () -> refusing.attempts.get() >= 1);
+
+            Await.until("3 more connection attempts", Duration.ofSeconds(2), () -> refusing.attempts.get() >= 4);
+        }
+    }
+
+    /** Accepts TCP connections and closes them at once, counting them: a control plane that is down. */
+    private static final class RefusingServer implements AutoCloseable {
+        final AtomicInteger attempts = new AtomicInteger();
+        private final ServerSocket socket;
+        private final Thread acceptor;
+
+        private RefusingServer(ServerSocket socket) {
+            this.socket = socket;
+            this.acceptor = Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket accepted = socket.accept();
+                        attempts.incrementAndGet();
+                        accepted.close();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        static RefusingServer start() throws IOException {
+            return new RefusingServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            try {
+                acceptor.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Test
