@@ -82,6 +82,8 @@ final class Exchange {
         UsageRecord record = UsageRecord.newBuilder()
                 .setId(requestId)
                 .setKeyId(admission.caller().grant().keyId())
+                .setTeamId(admission.caller().grant().teamId())
+                .setUserId(admission.caller().grant().userId())
                 .setAlias(admission.alias())
                 .setDeploymentId(admission.deployment().getId())
                 .setProvider(admission.deployment().getProvider())

@@ -51,7 +51,8 @@ final class Gate {
     }
 
     /** Resolves an alias for this caller to the deployment that will serve it. */
-    Admission admit(Caller caller, String alias) {
+    Admission admit(Caller caller, String requested) {
+        String alias = caller.grant().resolveAlias(requested);
         List<Deployment> deployments = caller.policy().alias(alias).orElseThrow(() ->
                 Failures.unknownAlias(alias, caller.usableAliases()).exception());
         if (!caller.grant().mayUse(alias)) {

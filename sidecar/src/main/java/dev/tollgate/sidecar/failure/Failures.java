@@ -33,6 +33,12 @@ public final class Failures {
                 "Virtual key " + name(keyAlias) + " is blocked; ask the platform team to unblock it.");
     }
 
+    public static GatewayError blockedOwner(String keyAlias, String kind, String owner) {
+        return new GatewayError(401, "authentication_error", "key_blocked",
+                "Virtual key " + name(keyAlias) + " belongs to " + kind + " '" + owner + "', which is blocked; "
+                        + "ask the platform team to unblock the " + kind + ".");
+    }
+
     public static GatewayError expiredKey(String keyAlias) {
         return new GatewayError(401, "authentication_error", "key_expired",
                 "Virtual key " + name(keyAlias) + " has expired; ask the platform team for a new one.");

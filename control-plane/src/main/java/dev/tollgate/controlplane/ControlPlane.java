@@ -1,0 +1,155 @@
+package dev.tollgate.controlplane;
+
+import dev.tollgate.controlplane.admin.AdminServer;
+import dev.tollgate.controlplane.admin.AuditRoutes;
+import dev.tollgate.controlplane.admin.Changes;
+import dev.tollgate.controlplane.admin.KeyRoutes;
+import dev.tollgate.controlplane.admin.SpendRoutes;
+import dev.tollgate.controlplane.admin.TeamRoutes;
+import dev.tollgate.controlplane.admin.UserRoutes;
+import dev.tollgate.controlplane.audit.AuditLog;
+import dev.tollgate.controlplane.config.CredentialRef;
+import dev.tollgate.controlplane.config.GatewayConfig;
+import dev.tollgate.controlplane.config.ModelDeployment;
+import dev.tollgate.controlplane.keys.KeyHashing;
+import dev.tollgate.controlplane.keys.KeyRepository;
+import dev.tollgate.controlplane.policy.CredentialVault;
+import dev.tollgate.controlplane.policy.DeploymentRepository;
+import dev.tollgate.controlplane.policy.PolicyCompiler;
+import dev.tollgate.controlplane.policy.PolicyPublisher;
+import dev.tollgate.controlplane.policy.PriceMap;
+import dev.tollgate.controlplane.stream.ControlStreamService;
+import dev.tollgate.controlplane.teams.TeamRepository;
+import dev.tollgate.controlplane.usage.SpendQueries;
+import dev.tollgate.controlplane.usage.UsageRepository;
+import dev.tollgate.controlplane.users.UserRepository;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * A running control plane on a migrated database: config seeded, policy published, admin API and
+ * control stream listening. {@link Main} starts one from flags; tests start one on a test
+ * database with their own clock. Thread-safe.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ControlPlane.class.getName());
+
+    /** What a control plane is started with, parsed once. */
+    public record Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
+                           int adminPort, String grpcHost, int grpcPort, Map<String, String> env) {
+        public Settings {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(masterKey, "masterKey");
+            env = Map.copyOf(env);
+        }
+    }
+
+    private final AdminServer admin;
+    private final Server grpc;
+    private final PolicyPublisher publisher;
+
+    private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher) {
+        this.admin = admin;
+        this.grpc = grpc;
+        this.publisher = publisher;
+    }
+
+    public static ControlPlane start(Settings settings, DataSource db, Clock clock) throws SQLException, IOException {
+        GatewayConfig config = settings.config();
+        CredentialVault vault = new CredentialVault(settings.env());
+        DeploymentRepository deployments = new DeploymentRepository(db);
+        List<String> ids = deployments.replaceConfigDeployments(config.deployments());
+        for (int i = 0; i < ids.size(); i++) {
+            CredentialRef ref = config.deployments().get(i).credential();
+            vault.put(ids.get(i), ref);
+            if (ref instanceof CredentialRef.Env e && e.resolve(settings.env()).isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "deployment " + ids.get(i) + ": api_key refers to environment"
+                        + " variable " + e.name() + ", which is not set in the control-plane process; its calls will"
+                        + " fail until it is");
+            }
+        }
+        KeyRepository keys = new KeyRepository(db);
+        TeamRepository teams = new TeamRepository(db);
+        UserRepository users = new UserRepository(db);
+        PriceMap prices = PriceMap.bundled();
+        warnUnpriced(config, prices);
+        PolicyPublisher publisher = new PolicyPublisher(db,
+                new PolicyCompiler(deployments, keys, teams, users, vault, prices));
+        publisher.publish();
+
+        UsageRepository usage = new UsageRepository(db);
+        ControlStreamService controlStream = new ControlStreamService(publisher, usage, settings.sidecarToken());
+        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .addService(controlStream)
+                .build()
+                .start();
+
+        AuditLog audit = new AuditLog(clock);
+        Changes changes = new Changes(db, audit, publisher);
+        SpendQueries spend = new SpendQueries(db);
+        KeyRoutes keyRoutes = new KeyRoutes(keys, teams, users, spend, changes, clock);
+        AdminServer admin = new AdminServer(settings.adminHost(), settings.adminPort(),
+                KeyHashing.sha256Hex(settings.masterKey()), new AdminServer.Routes(keyRoutes,
+                new TeamRoutes(teams, keys, spend, changes, keyRoutes, clock),
+                new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
+                new SpendRoutes(spend, keys), new AuditRoutes(audit, db)), () -> true);
+        try {
+            admin.start();
+        } catch (RuntimeException e) {
+            grpc.shutdownNow();
+            throw e;
+        }
+        return new ControlPlane(admin, grpc, publisher);
+    }
+
+    /** Says at start which deployments cost nothing because neither the config nor the price map prices them. */
+    private static void warnUnpriced(GatewayConfig config, PriceMap prices) {
+        for (ModelDeployment d : config.deployments()) {
+            boolean configured = d.params().containsKey("input_cost_per_token")
+                    || d.params().containsKey("output_cost_per_token");
+            if (!configured && !d.provider().equals("mock") && prices.lookup(d.provider(), d.model(), d.params()).isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "alias " + d.alias() + ": " + d.provider() + "/" + d.model()
+                        + " is not in the model price map (taken " + prices.taken() + "); its calls cost 0 until"
+                        + " litellm_params sets input_cost_per_token and output_cost_per_token");
+            }
+        }
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public int grpcPort() {
+        return grpc.getPort();
+    }
+
+    public PolicyPublisher publisher() {
+        return publisher;
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        grpc.shutdown();
+        try {
+            grpc.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        grpc.shutdownNow();
+    }
+}
