@@ -55,7 +55,7 @@ final class Exchange {
 
     long costMicros() {
         return admission == null ? 0
-                : Pricing.costMicros(admission.deployment(), usage.promptTokens(), usage.completionTokens());
+                : Pricing.costMicros(admission.deployment(), usage);
     }
 
     void failed(GatewayError error) {
