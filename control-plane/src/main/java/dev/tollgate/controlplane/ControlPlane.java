@@ -8,6 +8,9 @@ import dev.tollgate.controlplane.admin.SpendRoutes;
 import dev.tollgate.controlplane.admin.TeamRoutes;
 import dev.tollgate.controlplane.admin.UserRoutes;
 import dev.tollgate.controlplane.audit.AuditLog;
+import dev.tollgate.controlplane.budget.BudgetWindow;
+import dev.tollgate.controlplane.budget.LeaseLedger;
+import dev.tollgate.controlplane.budget.Limits;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.config.GatewayConfig;
 import dev.tollgate.controlplane.config.ModelDeployment;
@@ -90,7 +93,11 @@ public final class ControlPlane implements AutoCloseable {
         publisher.publish();
 
         UsageRepository usage = new UsageRepository(db);
-        ControlStreamService controlStream = new ControlStreamService(publisher, usage, settings.sidecarToken());
+        SpendQueries spend = new SpendQueries(db);
+        LeaseLedger leases = new LeaseLedger(db, (kind, id) -> limitsOf(keys, teams, users, kind, id),
+                (kind, id, window) -> spendOf(spend, kind, id, window), clock);
+        ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases,
+                settings.sidecarToken());
         Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -100,7 +107,6 @@ public final class ControlPlane implements AutoCloseable {
 
         AuditLog audit = new AuditLog(clock);
         Changes changes = new Changes(db, audit, publisher);
-        SpendQueries spend = new SpendQueries(db);
         KeyRoutes keyRoutes = new KeyRoutes(keys, teams, users, spend, changes, clock);
         AdminServer admin = new AdminServer(settings.adminHost(), settings.adminPort(),
                 KeyHashing.sha256Hex(settings.masterKey()), new AdminServer.Routes(keyRoutes,
@@ -114,6 +120,52 @@ public final class ControlPlane implements AutoCloseable {
             throw e;
         }
         return new ControlPlane(admin, grpc, publisher);
+    }
+
+    /** The current limits of a lease subject's entity, from the database (so every replica agrees). */
+    private static Optional<Limits> limitsOf(KeyRepository keys, TeamRepository teams, UserRepository users,
+                                             String kind, String id) throws SQLException {
+        switch (kind) {
+            case "team":
+                return teams.find(id).map(t -> t.limits());
+            case "user":
+                return users.find(id).map(u -> u.limits());
+            case "key": {
+                Optional<java.util.UUID> key = uuid(id);
+                return key.isEmpty() ? Optional.empty() : keys.findById(key.get()).map(k -> k.limits());
+            }
+            case "key_model": {
+                int slash = id.indexOf('/');
+                Optional<java.util.UUID> key = uuid(id.substring(0, Math.max(0, slash)));
+                String alias = id.substring(slash + 1);
+                return key.isEmpty() ? Optional.empty()
+                        : keys.findById(key.get()).flatMap(k -> Optional.ofNullable(k.modelMaxBudget().get(alias)));
+            }
+            default:
+                return Optional.empty();
+        }
+    }
+
+    private static long spendOf(SpendQueries spend, String kind, String id, BudgetWindow w) throws SQLException {
+        return switch (kind) {
+            case "key" -> spend.spendMicros(SpendQueries.Owner.KEY, id, w.start(), w.end());
+            case "team" -> spend.spendMicros(SpendQueries.Owner.TEAM, id, w.start(), w.end());
+            case "user" -> spend.spendMicros(SpendQueries.Owner.USER, id, w.start(), w.end());
+            case "key_model" -> {
+                int slash = id.indexOf('/');
+                Optional<java.util.UUID> key = uuid(id.substring(0, Math.max(0, slash)));
+                yield key.isEmpty() ? 0 : spend.spendMicros(key.get(), id.substring(slash + 1), w.start(), w.end());
+            }
+            default -> 0;
+        };
+    }
+
+    private static Optional<java.util.UUID> uuid(String text) {
+        try {
+            return Optional.of(java.util.UUID.fromString(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** Says at start which deployments cost nothing because neither the config nor the price map prices them. */

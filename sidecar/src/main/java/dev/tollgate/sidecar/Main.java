@@ -3,6 +3,8 @@ package dev.tollgate.sidecar;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
+import dev.tollgate.sidecar.limits.LeaseBook;
+import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
@@ -94,6 +96,7 @@ public final class Main {
                 .usePlaintext()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
+        LeaseBook leases = new LeaseBook(clock);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "tollgate-control");
             t.setDaemon(true);
@@ -103,11 +106,12 @@ public final class Main {
                 .setSidecarName(name)
                 .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
                 .setBuild("0.1.0")
-                .build(), policies, spool, scheduler, clock);
+                .build(), policies, spool, scheduler, clock, leases);
         control.start();
+        leases.start(scheduler);
 
-        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name)
-                .start();
+        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name,
+                new Limiter(leases)).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
                 + "/v1 (control plane " + controlPlane + ")");
 

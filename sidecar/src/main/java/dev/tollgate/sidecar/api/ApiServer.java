@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.failure.GatewayException;
+import dev.tollgate.sidecar.limits.LeaseBook;
+import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
@@ -27,10 +29,16 @@ public final class ApiServer implements AutoCloseable {
 
     private final WebServer server;
 
+    /** Without a control plane to lease from: keys with budgets or rate limits are refused (429). */
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
                      UsageSink usage, Clock clock, String sidecarName) {
+        this(host, port, policies, providers, usage, clock, sidecarName, new Limiter(new LeaseBook(clock)));
+    }
+
+    public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
+                     UsageSink usage, Clock clock, String sidecarName, Limiter limiter) {
         Authenticator auth = new Authenticator(clock);
-        Gate gate = new Gate(policies, auth, providers);
+        Gate gate = new Gate(policies, auth, providers, limiter);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         this.server = WebServer.builder()

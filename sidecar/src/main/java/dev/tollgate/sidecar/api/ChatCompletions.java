@@ -46,7 +46,7 @@ final class ChatCompletions implements Handler {
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             requireMessages(body);
-            exchange.admitted(gate.admit(caller, alias), res);
+            exchange.admitted(gate.admit(caller, alias, body), res);
             exchange.stream = body.path("stream").asBoolean(false);
             Gate.Admission a = exchange.admission;
             body.put("model", a.deployment().getModel());

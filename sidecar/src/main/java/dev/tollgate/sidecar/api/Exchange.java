@@ -45,6 +45,7 @@ final class Exchange {
         res.header("x-tollgate-alias", a.alias());
         res.header("x-tollgate-deployment", a.deployment().getId());
         res.header("x-tollgate-attempts", "1");
+        a.limits().headers().forEach(res::header);
     }
 
     void firstByte() {
@@ -79,6 +80,7 @@ final class Exchange {
         if (status == 0) {
             status = 500;
         }
+        admission.limits().settle(costMicros(), usage.promptTokens() + usage.completionTokens());
         UsageRecord record = UsageRecord.newBuilder()
                 .setId(requestId)
                 .setKeyId(admission.caller().grant().keyId())
