@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One budget window: {@code [start, end)}, or from {@code start} on forever when the budget never
+ * One budget window: {@code [start, end)}, or all time (from the epoch) when the budget never
  * resets. Windows are computed, not stored: window k of an entity is
  * {@code [anchor + k * duration, anchor + (k + 1) * duration)}, so every replica and every restart
  * agrees on the boundaries. Immutable.
@@ -17,7 +17,8 @@ public record BudgetWindow(Instant start, Optional<Instant> end) {
 
     public static BudgetWindow containing(Instant anchor, Optional<BudgetDuration> duration, Instant now) {
         if (duration.isEmpty()) {
-            return new BudgetWindow(anchor, Optional.empty());
+            // A budget that never resets covers all spend, as LiteLLM's key spend does.
+            return new BudgetWindow(Instant.EPOCH, Optional.empty());
         }
         long length = duration.get().duration().toMillis();
         long elapsed = now.toEpochMilli() - anchor.toEpochMilli();
