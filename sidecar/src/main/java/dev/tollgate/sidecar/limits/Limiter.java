@@ -86,6 +86,10 @@ public final class Limiter {
      *             request is then unbounded, see the class comment)
      */
     public Ticket admit(Policy.KeyGrant grant, String alias, Deployment deployment, ObjectNode body) {
+        if (!limited(grant.limits()) && grant.owners().stream().noneMatch(o -> limited(o.getLimits()))
+                && grant.key().getModelMaxBudgetCount() == 0) {
+            return Ticket.NONE;
+        }
         List<Entity> entities = new ArrayList<>();
         List<Limits> limits = new ArrayList<>();
         Entity key = new Entity("key", grant.keyId(), "key " + quoted(grant.keyAlias(), grant.keyId()));
@@ -136,11 +140,12 @@ public final class Limiter {
         Map<String, String> headers = new LinkedHashMap<>();
         for (Need need : needs) {
             Slot slot = book.slot(need.entity().kind(), need.entity().id(), need.kind());
-            long amount = switch (need.kind()) {
+            // At least one unit, so that a spent budget refuses even a call priced at zero.
+            long amount = Math.max(1, switch (need.kind()) {
                 case LEASE_KIND_BUDGET -> estimate.costMicros();
                 case LEASE_KIND_TOKENS -> estimate.tpmTokens(body);
                 default -> 1;
-            };
+            });
             boolean bounded = need.kind() != LeaseKind.LEASE_KIND_BUDGET || estimate.bounded();
             Slot.Reservation r = slot.reserve(amount, bounded, spec(need), deadline);
             switch (r) {
@@ -153,6 +158,10 @@ public final class Limiter {
             describe(need, slot.view(), need.entity() == key, headers);
         }
         return new Ticket(holds, permits, headers);
+    }
+
+    private static boolean limited(Limits l) {
+        return l.hasMaxBudgetMicros() || l.hasRpmLimit() || l.hasTpmLimit() || l.hasMaxParallelRequests();
     }
 
     /** The limit as the policy states it: a change gives the old lease back and opens a new one. */
