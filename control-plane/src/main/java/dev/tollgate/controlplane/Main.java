@@ -1,37 +1,14 @@
 package dev.tollgate.controlplane;
 
-import dev.tollgate.controlplane.admin.AdminServer;
-import dev.tollgate.controlplane.admin.DoctorRoutes;
-import dev.tollgate.controlplane.doctor.Doctor;
-import dev.tollgate.controlplane.admin.KeyRoutes;
-import dev.tollgate.controlplane.admin.SpendRoutes;
 import dev.tollgate.controlplane.config.ConfigLoader;
-import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.config.GatewayConfig;
-import dev.tollgate.controlplane.keys.KeyHashing;
-import dev.tollgate.controlplane.keys.KeyRepository;
-import dev.tollgate.controlplane.policy.CredentialVault;
-import dev.tollgate.controlplane.policy.DeploymentRepository;
-import dev.tollgate.controlplane.policy.PolicyCompiler;
-import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.store.Database;
-import dev.tollgate.controlplane.stream.ControlStreamService;
-import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
-import dev.tollgate.controlplane.telemetry.TraceExport;
-import dev.tollgate.controlplane.usage.UsageRepository;
-import java.util.concurrent.atomic.AtomicReference;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tollgate control-plane}: wires the database, config, admin API and control stream by hand.
@@ -159,73 +136,29 @@ public final class Main {
         log.log(System.Logger.Level.INFO, db.isEmbedded()
                 ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL at TOLLGATE_DB_URL");
 
-        CredentialVault vault = new CredentialVault(env);
-        DeploymentRepository deployments = new DeploymentRepository(db.dataSource());
-        List<String> ids = deployments.replaceConfigDeployments(config.deployments());
-        for (int i = 0; i < ids.size(); i++) {
-            CredentialRef ref = config.deployments().get(i).credential();
-            vault.put(ids.get(i), ref);
-            vault.putParams(ids.get(i), config.deployments().get(i).secretParams());
-            if (ref instanceof CredentialRef.Env e && e.resolve(env).isEmpty()) {
-                log.log(System.Logger.Level.WARNING, "deployment " + ids.get(i) + ": api_key refers to environment variable "
-                        + e.name() + ", which is not set in the control-plane process; its calls will fail until it is");
-            }
-        }
-        KeyRepository keys = new KeyRepository(db.dataSource());
-        PolicyPublisher publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault));
-        publisher.publish();
-
-        Optional<TraceExport> traces = TraceExport.create(
-                Optional.ofNullable(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
-                        .or(() -> Optional.ofNullable(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"))),
-                "http/protobuf".equals(env.get("OTEL_EXPORTER_OTLP_PROTOCOL"))
-                        ? TraceExport.Protocol.HTTP_PROTOBUF : TraceExport.Protocol.GRPC);
-        log.log(System.Logger.Level.INFO, traces.isPresent() ? "exporting a trace per request over OTLP"
-                : "traces off: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4317) to export them");
-        AtomicReference<ControlStreamService> streams = new AtomicReference<>();
-        ControlPlaneMetrics metrics = new ControlPlaneMetrics(() -> publisher.current().getVersion(),
-                () -> streams.get() == null ? Map.of() : streams.get().ackedVersions(), traces);
-        UsageRepository usage = new UsageRepository(db.dataSource(), records -> {
-            metrics.stored(records);
-            traces.ifPresent(t -> t.offer(records));
-        });
-        ControlStreamService controlStream = new ControlStreamService(publisher, usage, sidecarToken);
-        streams.set(controlStream);
         String grpcHost = flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
         if (sidecarToken.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
                     + "any process that reaches the control stream receives provider credentials; it listens on "
                     + grpcHost + " only");
         }
-        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcHost, flags.port("grpc-port", 4101)))
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .addService(controlStream)
-                .build()
-                .start();
-
-        AdminServer admin = new AdminServer(flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
-                KeyHashing.sha256Hex(masterKey), new KeyRoutes(keys, publisher, Clock.systemUTC()),
-                new SpendRoutes(usage, keys), () -> true, metrics::scrape,
-                new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
-                        java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build())))
-                .start();
-        log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + admin.port()
-                + ", control stream on " + grpcHost + ":" + grpc.getPort() + ", " + config.deployments().size()
+        ControlPlane plane;
+        try {
+            plane = ControlPlane.start(new ControlPlane.Settings(config, masterKey, sidecarToken,
+                    flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100), grpcHost,
+                    flags.port("grpc-port", 4101), env), db.dataSource(), Clock.systemUTC());
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+        log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + plane.adminPort()
+                + ", control stream on " + grpcHost + ":" + plane.grpcPort() + ", " + config.deployments().size()
                 + " deployment(s)");
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.log(System.Logger.Level.INFO, "control plane stopping");
-            admin.close();
-            grpc.shutdown();
-            try {
-                grpc.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            grpc.shutdownNow();
-            traces.ifPresent(TraceExport::close);
+            plane.close();
             db.close();
             stopped.countDown();
         }, "tollgate-shutdown"));

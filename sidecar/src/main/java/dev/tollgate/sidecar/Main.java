@@ -3,6 +3,8 @@ package dev.tollgate.sidecar;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
+import dev.tollgate.sidecar.limits.LeaseBook;
+import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
@@ -98,6 +100,7 @@ public final class Main {
                 .usePlaintext()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
+        LeaseBook leases = new LeaseBook(clock);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "tollgate-control");
             t.setDaemon(true);
@@ -107,8 +110,9 @@ public final class Main {
                 .setSidecarName(name)
                 .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
                 .setBuild("0.1.0")
-                .build(), policies, spool, scheduler, clock);
+                .build(), policies, spool, scheduler, clock, leases);
         control.start();
+        leases.start(scheduler);
 
         RequestObserver.LogFormat logFormat = switch (flags.get("log-format", "text")) {
             case "text" -> RequestObserver.LogFormat.TEXT;
@@ -121,7 +125,7 @@ public final class Main {
         metrics.gauge("tollgate_usage_spool_depth", "Usage records waiting for the control plane's acknowledgement.",
                 spool::depth);
         ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name,
-                metrics, logFormat).start();
+                new Limiter(leases), metrics, logFormat).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
                 + "/v1 (control plane " + controlPlane + ")");
 

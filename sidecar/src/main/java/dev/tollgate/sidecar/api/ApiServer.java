@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.failure.GatewayException;
+import dev.tollgate.sidecar.limits.LeaseBook;
+import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
@@ -29,18 +31,31 @@ public final class ApiServer implements AutoCloseable {
 
     private final WebServer server;
 
+    /** Without a control plane to lease from: keys with budgets or rate limits are refused (429). */
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
                      UsageSink usage, Clock clock, String sidecarName) {
-        this(host, port, policies, providers, usage, clock, sidecarName, new Metrics(),
+        this(host, port, policies, providers, usage, clock, sidecarName, new Limiter(new LeaseBook(clock)));
+    }
+
+    public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
+                     UsageSink usage, Clock clock, String sidecarName, Limiter limiter) {
+        this(host, port, policies, providers, usage, clock, sidecarName, limiter, new Metrics(),
                 RequestObserver.LogFormat.TEXT);
     }
 
+    public ApiServer(String host, int port, PolicyHolder policies, Providers providers, UsageSink spool, Clock clock,
+                     String sidecarName, Metrics metrics, RequestObserver.LogFormat logFormat) {
+        this(host, port, policies, providers, spool, clock, sidecarName, new Limiter(new LeaseBook(clock)), metrics,
+                logFormat);
+    }
+
     /**
+     * @param limiter   budgets and rate limits, spent against leases from the control plane
      * @param metrics   registry served on {@code GET /metrics}
      * @param logFormat how the one line per request is written
      */
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers, UsageSink spool, Clock clock,
-                     String sidecarName, Metrics metrics, RequestObserver.LogFormat logFormat) {
+                     String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat) {
         RequestObserver observer = new RequestObserver(metrics, logFormat);
         // The spool first: the record must be durable before anything else looks at it.
         UsageSink usage = record -> {
@@ -50,7 +65,7 @@ public final class ApiServer implements AutoCloseable {
         metrics.gauge("tollgate_policy_version", "Version of the policy snapshot this sidecar serves (0: none yet).",
                 policies::version);
         Authenticator auth = new Authenticator(clock);
-        Gate gate = new Gate(policies, auth, providers);
+        Gate gate = new Gate(policies, auth, providers, limiter);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         Messages messages = new Messages(gate, usage, clock, sidecarName);

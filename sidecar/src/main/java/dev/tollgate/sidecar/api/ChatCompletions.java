@@ -46,7 +46,7 @@ final class ChatCompletions implements Handler {
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             requireMessages(body);
-            exchange.admitted(gate.admit(caller, alias), res);
+            exchange.admitted(gate.admit(caller, alias, body), res);
             exchange.facts.request(body);
             exchange.stream = body.path("stream").asBoolean(false);
             Gate.Admission a = exchange.admission;

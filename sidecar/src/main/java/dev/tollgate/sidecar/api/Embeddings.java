@@ -38,7 +38,7 @@ final class Embeddings implements Handler {
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             requireInput(body);
-            exchange.admitted(gate.admit(caller, alias), res);
+            exchange.admitted(gate.admit(caller, alias, body), res);
             Gate.Admission a = exchange.admission;
             body.put("model", a.deployment().getModel());
             exchange.facts.operation("embeddings");

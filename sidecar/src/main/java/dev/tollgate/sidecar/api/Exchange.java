@@ -54,6 +54,7 @@ final class Exchange {
         res.header("x-tollgate-alias", a.alias());
         res.header("x-tollgate-deployment", a.deployment().getId());
         res.header("x-tollgate-attempts", "1");
+        a.limits().headers().forEach(res::header);
     }
 
     /** Marks the start of the provider call (the client span). */
@@ -76,7 +77,7 @@ final class Exchange {
 
     long costMicros() {
         return admission == null ? 0
-                : Pricing.costMicros(admission.deployment(), usage.promptTokens(), usage.completionTokens());
+                : Pricing.costMicros(admission.deployment(), usage);
     }
 
     void failed(GatewayError error) {
@@ -100,11 +101,14 @@ final class Exchange {
         if (status == 0) {
             status = 500;
         }
+        admission.limits().settle(costMicros(), usage.promptTokens() + usage.completionTokens());
         providerEnded();
         long now = System.nanoTime();
         UsageRecord.Builder record = UsageRecord.newBuilder()
                 .setId(requestId)
                 .setKeyId(admission.caller().grant().keyId())
+                .setTeamId(admission.caller().grant().teamId())
+                .setUserId(admission.caller().grant().userId())
                 .setAlias(admission.alias())
                 .setDeploymentId(admission.deployment().getId())
                 .setProvider(admission.deployment().getProvider())

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.sidecar.failure.Failures;
+import dev.tollgate.sidecar.limits.Limiter;
+import dev.tollgate.sidecar.limits.Ticket;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
@@ -16,8 +18,9 @@ import java.util.List;
 
 /**
  * What every proxied route does before a provider is called, in this order: policy present,
- * virtual key valid, body a JSON object, alias known and allowed, deployment usable. Each
- * refusal is a {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
+ * virtual key valid, body a JSON object, alias known and allowed, deployment usable, budgets and
+ * rate limits reserved (last, so nothing refused earlier holds a reservation). Each refusal is a
+ * {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
  */
 final class Gate {
 
@@ -26,11 +29,13 @@ final class Gate {
     private final PolicyHolder policies;
     private final Authenticator auth;
     private final Providers providers;
+    private final Limiter limiter;
 
-    Gate(PolicyHolder policies, Authenticator auth, Providers providers) {
+    Gate(PolicyHolder policies, Authenticator auth, Providers providers, Limiter limiter) {
         this.policies = policies;
         this.auth = auth;
         this.providers = providers;
+        this.limiter = limiter;
     }
 
     /** The authenticated caller and the policy it was checked against. */
@@ -40,9 +45,12 @@ final class Gate {
         }
     }
 
-    /** Where an admitted request goes. */
+    /**
+     * Where an admitted request goes, and what it holds under its key's limits until
+     * {@link Exchange#record} settles it.
+     */
     record Admission(Caller caller, String alias, Deployment deployment, Failures.Target target,
-                     ProviderAdapter adapter) {
+                     ProviderAdapter adapter, Ticket limits) {
     }
 
     Caller authenticate(ServerRequest req) {
@@ -50,8 +58,18 @@ final class Gate {
         return new Caller(policy, auth.authenticate(req, policy));
     }
 
-    /** Resolves an alias for this caller to the deployment that will serve it. */
-    Admission admit(Caller caller, String alias) {
+    /**
+     * Resolves an alias for this caller to the deployment that will serve it. Without the body
+     * the budget estimate has no bound, so on a budgeted key such requests run one at a time per
+     * sidecar: handlers should pass the body.
+     */
+    Admission admit(Caller caller, String requested) {
+        return admit(caller, requested, null);
+    }
+
+    /** As {@link #admit(Caller, String)}, estimating the request's cost from {@code body}. */
+    Admission admit(Caller caller, String requested, ObjectNode body) {
+        String alias = caller.grant().resolveAlias(requested);
         List<Deployment> deployments = caller.policy().alias(alias).orElseThrow(() ->
                 Failures.unknownAlias(alias, caller.usableAliases()).exception());
         if (!caller.grant().mayUse(alias)) {
@@ -65,7 +83,8 @@ final class Gate {
         if (!credentialError.isEmpty()) {
             throw Failures.missingCredential(target, credentialError).exception();
         }
-        return new Admission(caller, alias, deployment, target, adapter);
+        return new Admission(caller, alias, deployment, target, adapter,
+                limiter.admit(caller.grant(), alias, deployment, body));
     }
 
     static ObjectNode readJsonObject(ServerRequest req) {

@@ -49,7 +49,7 @@ final class Messages implements Handler {
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             ObjectNode chat = MessagesSurface.toOpenAiRequest(body);
-            exchange.admitted(gate.admit(caller, alias), res);
+            exchange.admitted(gate.admit(caller, alias, chat), res);
             exchange.facts.request(chat);
             exchange.stream = chat.path("stream").asBoolean(false);
             Gate.Admission a = exchange.admission;
