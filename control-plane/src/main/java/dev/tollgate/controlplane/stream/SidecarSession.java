@@ -104,7 +104,7 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
             LOG.log(System.Logger.Level.WARNING, "refused sidecar '" + hello.getSidecarName()
                     + "': wrong or missing sidecar token");
             fail(Status.UNAUTHENTICATED.withDescription(
-                    "sidecar token rejected: start the sidecar with the control plane's --sidecar-token"));
+                    "sidecar token rejected: start the sidecar with TOLLGATE_SIDECAR_TOKEN set to the control plane's sidecar token"));
             return;
         }
         name = hello.getSidecarName().isEmpty() ? "unnamed" : hello.getSidecarName();
