@@ -45,7 +45,7 @@ final class ChatCompletions implements Handler {
             Gate.Caller caller = gate.authenticate(req);
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
-            requireMessages(body);
+            RequestChecks.chat(body);
             exchange.admitted(gate.admit(caller, alias, body), res);
             exchange.facts.request(body);
             exchange.stream = body.path("stream").asBoolean(false);
@@ -104,25 +104,6 @@ final class ChatCompletions implements Handler {
             sse.closeQuietly();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void requireMessages(ObjectNode body) {
-        JsonNode messages = body.get("messages");
-        if (messages == null || messages.isNull()) {
-            throw Failures.badField("messages", "Missing required field 'messages': a non-empty list of "
-                    + "{role, content} objects.").exception();
-        }
-        if (!messages.isArray() || messages.isEmpty()) {
-            throw Failures.badField("messages", "Field 'messages' must be a non-empty list of {role, content} objects.")
-                    .exception();
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode m = messages.get(i);
-            if (!m.isObject() || !m.path("role").isTextual()) {
-                throw Failures.badField("messages[" + i + "]", "messages[" + i + "] must be an object with a string 'role'.")
-                        .exception();
-            }
         }
     }
 }

@@ -88,23 +88,7 @@ final class Gate {
     }
 
     static ObjectNode readJsonObject(ServerRequest req) {
-        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
-        if (bytes.length == 0) {
-            throw Failures.malformedJson("the body is empty; send a JSON object").exception();
-        }
-        JsonNode node;
-        try {
-            node = JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw Failures.malformedJson(e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr()).exception();
-        } catch (IOException e) {
-            throw Failures.malformedJson("unreadable body").exception();
-        }
-        if (node == null || !node.isObject()) {
-            throw Failures.malformedJson("expected a JSON object at the top level").exception();
-        }
-        return (ObjectNode) node;
+        return RequestBodies.readJsonObject(req);
     }
 
     static String requireModel(ObjectNode body) {

@@ -34,7 +34,7 @@ class KeyPolicyTest {
             HttpResponse<String> r = sidecar.post("/v1/chat/completions", CHAT.formatted("gpt-4o"));
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("chat", r.headers().firstValue("x-tollgate-alias").orElse(""));
-            assertEquals("chat", sidecar.usage.get(0).getAlias());
+            assertEquals("chat", UsageRecords.await(sidecar, 0).getAlias());
         }
     }
 
@@ -46,7 +46,7 @@ class KeyPolicyTest {
             sidecar.install(snapshot(VirtualKey.newBuilder().setTeamId("t1"), team));
             assertEquals(403, sidecar.post("/v1/chat/completions", CHAT.formatted("chat")).statusCode());
             assertEquals(200, sidecar.post("/v1/chat/completions", CHAT.formatted("other")).statusCode());
-            assertEquals("t1", sidecar.usage.get(sidecar.usage.size() - 1).getTeamId());
+            assertEquals("t1", UsageRecords.await(sidecar, 0).getTeamId());
 
             sidecar.install(snapshot(VirtualKey.newBuilder().setTeamId("t1"), team.toBuilder().setBlocked(true).build())
                     .toBuilder().setVersion(3).build());
