@@ -11,12 +11,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The official OpenAI and Anthropic Node SDKs ({@code sdk-tests/node}, versions locked in its
@@ -25,24 +25,16 @@ import org.junit.jupiter.api.TestInstance;
  * Node.js 20+ and npm are required: without them the class fails saying so.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedSdkStack.class)
 class NodeSdkTest {
 
-    private SdkStack stack;
     private NodeProject.Run run;
 
     @BeforeAll
-    void runNodeTests() throws Exception {
+    void runNodeTests(SdkStack stack) throws Exception {
         NodeProject.requireNode();
         NodeProject.install(Duration.ofMinutes(5));
-        stack = new SdkStack("node-sdk");
         run = NodeProject.test(stack.nodeEnvironment(), Duration.ofMinutes(5));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @TestFactory
