@@ -5,6 +5,7 @@ import dev.tollgate.controlplane.admin.KeyRoutes;
 import dev.tollgate.controlplane.admin.SpendRoutes;
 import dev.tollgate.controlplane.config.ConfigLoader;
 import dev.tollgate.controlplane.config.CredentialRef;
+import dev.tollgate.controlplane.config.DatabaseUrl;
 import dev.tollgate.controlplane.config.GatewayConfig;
 import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.keys.KeyRepository;
@@ -52,7 +53,8 @@ public final class Main {
             Environment:
               TOLLGATE_MASTER_KEY    admin master key (overrides general_settings.master_key)
               TOLLGATE_SIDECAR_TOKEN token sidecars must present (overrides tollgate.sidecar_token)
-              TOLLGATE_DB_URL        JDBC URL of an external PostgreSQL; without it an embedded one runs
+              TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
+                                     general_settings.database_url; without either an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
             """;
 
@@ -89,13 +91,14 @@ public final class Main {
         }
     }
 
-    static void run(Flags flags, Map<String, String> env) throws Exception {
+    static void run(Flags flags, Map<String, String> processEnv) throws Exception {
         System.Logger log = System.getLogger(Main.class.getName());
         if (!flags.has("config")) {
             throw new StartupException("--config FILE is required (see --help)");
         }
         GatewayConfig config = ConfigLoader.load(Path.of(flags.get("config", "")));
         config.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
+        Map<String, String> env = config.server().effectiveEnvironment(processEnv);
 
         String masterKey = env.containsKey("TOLLGATE_MASTER_KEY") && !env.get("TOLLGATE_MASTER_KEY").isEmpty()
                 ? env.get("TOLLGATE_MASTER_KEY")
@@ -110,10 +113,11 @@ public final class Main {
                 .or(() -> config.sidecarToken().resolve(env).filter(t -> !t.isEmpty()));
 
         Path dataDir = Path.of(flags.get("data-dir", ".tollgate/control-plane"));
-        Database db = Database.open(Optional.ofNullable(env.get("TOLLGATE_DB_URL")).filter(u -> !u.isEmpty()),
-                dataDir, env.get("TOLLGATE_DB_USER"), env.get("TOLLGATE_DB_PASSWORD"));
+        DatabaseChoice database = DatabaseChoice.of(config, env);
+        Database db = Database.open(database.url().map(DatabaseUrl::jdbcUrl), dataDir, database.user(),
+                database.password());
         log.log(System.Logger.Level.INFO, db.isEmbedded()
-                ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL at TOLLGATE_DB_URL");
+                ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL " + database.describe());
 
         CredentialVault vault = new CredentialVault(env);
         DeploymentRepository deployments = new DeploymentRepository(db.dataSource());
