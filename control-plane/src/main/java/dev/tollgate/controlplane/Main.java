@@ -48,6 +48,9 @@ public final class Main {
               --grpc-port N        sidecar control-stream port                           [4101]
               --grpc-host ADDR     control-stream bind address [0.0.0.0 with a sidecar token, else 127.0.0.1]
               --data-dir DIR       folder for the embedded PostgreSQL's files            [.tollgate/control-plane]
+              --check-config FILE  only check FILE: print its aliases, deployments and the environment
+                                   variables it reads (missing ones marked); exit 1 if the control plane
+                                   would not start with it (./tollgate config check FILE)
               --help               this text
 
             Environment:
@@ -66,7 +69,8 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args,
-                    Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir"), Set.of("help"));
+                    Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir", "check-config"),
+                    Set.of("help"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate control-plane: " + e.getMessage());
             System.exit(2);
@@ -74,6 +78,10 @@ public final class Main {
         }
         if (flags.has("help")) {
             System.out.print(HELP);
+            return;
+        }
+        if (flags.has("check-config")) {
+            System.exit(ConfigCheck.run(Path.of(flags.get("check-config", "")), System.getenv(), System.out));
             return;
         }
         try {
