@@ -1,6 +1,8 @@
 package dev.tollgate.controlplane;
 
 import dev.tollgate.controlplane.admin.AdminServer;
+import dev.tollgate.controlplane.admin.DoctorRoutes;
+import dev.tollgate.controlplane.doctor.Doctor;
 import dev.tollgate.controlplane.admin.KeyRoutes;
 import dev.tollgate.controlplane.admin.SpendRoutes;
 import dev.tollgate.controlplane.config.ConfigLoader;
@@ -15,7 +17,10 @@ import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.store.Database;
 import dev.tollgate.controlplane.stream.ControlStreamService;
+import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
+import dev.tollgate.controlplane.telemetry.TraceExport;
 import dev.tollgate.controlplane.usage.UsageRepository;
+import java.util.concurrent.atomic.AtomicReference;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
@@ -59,12 +64,18 @@ public final class Main {
               TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
                                      general_settings.database_url; without either an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
+              OTEL_EXPORTER_OTLP_ENDPOINT  OTLP collector (e.g. http://localhost:4317); traces are off without it
+              OTEL_EXPORTER_OTLP_PROTOCOL  grpc (default) or http/protobuf (then e.g. http://localhost:4318)
             """;
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("doctor")) {
+            System.exit(doctor(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         Logging.configure();
         Flags flags;
         try {
@@ -90,6 +101,39 @@ public final class Main {
             System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    static final String DOCTOR_HELP = """
+            Usage: tollgate doctor [--admin-url URL]
+
+            Asks the control plane (GET /health with the master key from TOLLGATE_MASTER_KEY) to check
+            every alias end to end and prints one row per deployment: provider prefix, environment
+            variables, api_base reachable, credential accepted (list models), model listed, sidecars
+            holding the current policy. Exit code 0 when healthy, 1 when a check failed, 2 when the
+            control plane could not be asked.
+
+              --admin-url URL   control plane admin API   [http://127.0.0.1:4100]
+            """;
+
+    private static int doctor(String[] args) {
+        Flags flags;
+        try {
+            flags = Flags.parse(args, Set.of("admin-url"), Set.of("help"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate doctor: " + e.getMessage());
+            return 2;
+        }
+        if (flags.has("help")) {
+            System.out.print(DOCTOR_HELP);
+            return 0;
+        }
+        String masterKey = System.getenv("TOLLGATE_MASTER_KEY");
+        if (masterKey == null || masterKey.isEmpty()) {
+            System.err.println("tollgate doctor: set TOLLGATE_MASTER_KEY to the control plane's master key");
+            return 2;
+        }
+        return dev.tollgate.controlplane.doctor.DoctorCli.run(flags.get("admin-url", "http://127.0.0.1:4100"),
+                masterKey, System.out);
     }
 
     /** A start-up failure whose message says what to fix. */
@@ -143,8 +187,22 @@ public final class Main {
         PolicyPublisher publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault));
         publisher.publish();
 
-        UsageRepository usage = new UsageRepository(db.dataSource());
+        Optional<TraceExport> traces = TraceExport.create(
+                Optional.ofNullable(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+                        .or(() -> Optional.ofNullable(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"))),
+                "http/protobuf".equals(env.get("OTEL_EXPORTER_OTLP_PROTOCOL"))
+                        ? TraceExport.Protocol.HTTP_PROTOBUF : TraceExport.Protocol.GRPC);
+        log.log(System.Logger.Level.INFO, traces.isPresent() ? "exporting a trace per request over OTLP"
+                : "traces off: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4317) to export them");
+        AtomicReference<ControlStreamService> streams = new AtomicReference<>();
+        ControlPlaneMetrics metrics = new ControlPlaneMetrics(() -> publisher.current().getVersion(),
+                () -> streams.get() == null ? Map.of() : streams.get().ackedVersions(), traces);
+        UsageRepository usage = new UsageRepository(db.dataSource(), records -> {
+            metrics.stored(records);
+            traces.ifPresent(t -> t.offer(records));
+        });
         ControlStreamService controlStream = new ControlStreamService(publisher, usage, sidecarToken);
+        streams.set(controlStream);
         String grpcHost = flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
         if (sidecarToken.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
@@ -160,7 +218,9 @@ public final class Main {
 
         AdminServer admin = new AdminServer(flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
                 KeyHashing.sha256Hex(masterKey), new KeyRoutes(keys, publisher, Clock.systemUTC()),
-                new SpendRoutes(usage, keys), () -> true)
+                new SpendRoutes(usage, keys), () -> true, metrics::scrape,
+                new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
+                        java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build())))
                 .start();
         log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + admin.port()
                 + ", control stream on " + grpcHost + ":" + grpc.getPort() + ", " + config.deployments().size()
@@ -177,6 +237,7 @@ public final class Main {
                 Thread.currentThread().interrupt();
             }
             grpc.shutdownNow();
+            traces.ifPresent(TraceExport::close);
             db.close();
             stopped.countDown();
         }, "tollgate-shutdown"));

@@ -46,6 +46,7 @@ final class FakeOpenAi implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", this::chat);
+        server.createContext("/v1/models", this::models);
         server.start();
     }
 
@@ -187,6 +188,19 @@ final class FakeOpenAi implements AutoCloseable {
     private static void event(OutputStream out, String data) throws IOException {
         out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** GET /v1/models as OpenAI answers it; the key is checked like on every route. */
+    private void models(HttpExchange exchange) throws IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.equals("Bearer " + expectedKey)) {
+            reply(exchange, 401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":"
+                    + "\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}");
+            return;
+        }
+        reply(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\","
+                + "\"created\":1,\"owned_by\":\"openai\"},{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":1,"
+                + "\"owned_by\":\"openai\"}]}");
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {

@@ -6,6 +6,8 @@ import dev.tollgate.sidecar.control.ControlClient;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
+import dev.tollgate.sidecar.telemetry.Metrics;
+import dev.tollgate.sidecar.telemetry.RequestObserver;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -38,6 +40,7 @@ public final class Main {
               --control-plane H:P    control plane gRPC address                        [127.0.0.1:4101]
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
+              --log-format F         one line per request: text, json or off           [text]
               --help                 this text
 
             Environment:
@@ -51,7 +54,8 @@ public final class Main {
         Logging.configure();
         Flags flags;
         try {
-            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name"), Set.of("help"));
+            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format"),
+                    Set.of("help"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
@@ -106,8 +110,18 @@ public final class Main {
                 .build(), policies, spool, scheduler, clock);
         control.start();
 
-        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name)
-                .start();
+        RequestObserver.LogFormat logFormat = switch (flags.get("log-format", "text")) {
+            case "text" -> RequestObserver.LogFormat.TEXT;
+            case "json" -> RequestObserver.LogFormat.JSON;
+            case "off" -> RequestObserver.LogFormat.OFF;
+            default -> throw new IllegalArgumentException("--log-format: '" + flags.get("log-format", "")
+                    + "' (expected: text, json or off)");
+        };
+        Metrics metrics = new Metrics();
+        metrics.gauge("tollgate_usage_spool_depth", "Usage records waiting for the control plane's acknowledgement.",
+                spool::depth);
+        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name,
+                metrics, logFormat).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
                 + "/v1 (control plane " + controlPlane + ")");
 

@@ -33,11 +33,41 @@ public final class AdminServer implements AutoCloseable {
 
     public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
                        BooleanSupplier ready) {
+        this(host, port, masterKeyHash, keys, spend, ready, r -> { });
+    }
+
+    public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
+                       BooleanSupplier ready, java.util.function.Supplier<String> metrics) {
+        this(host, port, masterKeyHash, keys, spend, ready, r -> metricsRoute(r, metrics));
+    }
+
+    /** With the doctor on {@code GET /health} (master key) as well. */
+    public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
+                       BooleanSupplier ready, java.util.function.Supplier<String> metrics, DoctorRoutes doctor) {
+        this(host, port, masterKeyHash, keys, spend, ready, r -> {
+            metricsRoute(r, metrics);
+            r.get("/health", authed(masterKeyHash, doctor::report));
+        });
+    }
+
+    private AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
+                        BooleanSupplier ready, java.util.function.Consumer<HttpRouting.Builder> extra) {
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .routing(routing -> routes(routing, masterKeyHash, keys, spend, ready))
+                .routing(routing -> {
+                    extra.accept(routing);
+                    routes(routing, masterKeyHash, keys, spend, ready);
+                })
                 .build();
+    }
+
+    /** Prometheus text; it holds no secret, so it needs no master key (like the health routes). */
+    private static void metricsRoute(HttpRouting.Builder r, java.util.function.Supplier<String> metrics) {
+        r.get("/metrics", (req, res) -> {
+            res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            res.send(metrics.get());
+        });
     }
 
     private static void routes(HttpRouting.Builder r, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,

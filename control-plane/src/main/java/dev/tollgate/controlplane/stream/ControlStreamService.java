@@ -42,4 +42,11 @@ public final class ControlStreamService extends ControlPlaneGrpc.ControlPlaneImp
     public List<SidecarSession.Info> connected() {
         return sessions.stream().map(SidecarSession::status).flatMap(Optional::stream).toList();
     }
+
+    /** Connected sidecar name → the policy version it acknowledged (for metrics and doctor). */
+    public java.util.Map<String, Long> ackedVersions() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        connected().forEach(info -> out.put(info.name(), info.ackedVersion()));
+        return out;
+    }
 }

@@ -19,9 +19,16 @@ import javax.sql.DataSource;
 public final class UsageRepository {
 
     private final DataSource db;
+    private final java.util.function.Consumer<List<UsageRecord>> afterCommit;
 
     public UsageRepository(DataSource db) {
+        this(db, records -> { });
+    }
+
+    /** @param afterCommit sees each batch once it is durably stored (trace export, metrics) */
+    public UsageRepository(DataSource db, java.util.function.Consumer<List<UsageRecord>> afterCommit) {
         this.db = db;
+        this.afterCommit = afterCommit;
     }
 
     /**
@@ -62,8 +69,18 @@ public final class UsageRepository {
                     ps.addBatch();
                     ids.add(r.getId());
                 }
-                ps.executeBatch();
+                int[] counts = ps.executeBatch();
                 c.commit();
+                // Only rows inserted now: a re-delivered record must not be traced or counted twice.
+                List<UsageRecord> fresh = new ArrayList<>(records.size());
+                for (int i = 0; i < counts.length && i < records.size(); i++) {
+                    if (counts[i] != 0) {
+                        fresh.add(records.get(i));
+                    }
+                }
+                if (!fresh.isEmpty()) {
+                    afterCommit.accept(fresh);
+                }
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -9,6 +9,8 @@ import dev.tollgate.sidecar.failure.GatewayException;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.telemetry.Metrics;
+import dev.tollgate.sidecar.telemetry.RequestObserver;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -29,6 +31,24 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
                      UsageSink usage, Clock clock, String sidecarName) {
+        this(host, port, policies, providers, usage, clock, sidecarName, new Metrics(),
+                RequestObserver.LogFormat.TEXT);
+    }
+
+    /**
+     * @param metrics   registry served on {@code GET /metrics}
+     * @param logFormat how the one line per request is written
+     */
+    public ApiServer(String host, int port, PolicyHolder policies, Providers providers, UsageSink spool, Clock clock,
+                     String sidecarName, Metrics metrics, RequestObserver.LogFormat logFormat) {
+        RequestObserver observer = new RequestObserver(metrics, logFormat);
+        // The spool first: the record must be durable before anything else looks at it.
+        UsageSink usage = record -> {
+            spool.record(record);
+            observer.observe(record);
+        };
+        metrics.gauge("tollgate_policy_version", "Version of the policy snapshot this sidecar serves (0: none yet).",
+                policies::version);
         Authenticator auth = new Authenticator(clock);
         Gate gate = new Gate(policies, auth, providers);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
@@ -37,7 +57,13 @@ public final class ApiServer implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .routing(r -> routes(r, policies, auth, chat, embeddings, messages))
+                .routing(r -> {
+                    r.get("/metrics", (req, res) -> {
+                        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                        res.send(metrics.scrape());
+                    });
+                    routes(r, policies, auth, chat, embeddings, messages);
+                })
                 .build();
     }
 

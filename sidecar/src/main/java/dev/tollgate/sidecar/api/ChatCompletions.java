@@ -47,15 +47,19 @@ final class ChatCompletions implements Handler {
             String alias = Gate.requireModel(body);
             requireMessages(body);
             exchange.admitted(gate.admit(caller, alias), res);
+            exchange.facts.request(body);
             exchange.stream = body.path("stream").asBoolean(false);
             Gate.Admission a = exchange.admission;
             body.put("model", a.deployment().getModel());
             boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
             ProviderCall call = new ProviderCall(a.target(), a.deployment(), body, exchange.requestId, wantsUsage);
+            exchange.providerStarted();
             if (exchange.stream) {
                 relayStream(a.adapter(), call, res, exchange);
             } else {
                 ProviderAdapter.ChatResponse response = a.adapter().chat(call);
+                exchange.providerEnded();
+                exchange.facts.response(response.body());
                 exchange.usage = response.usage();
                 exchange.firstByte();
                 exchange.status = 200;
@@ -80,7 +84,10 @@ final class ChatCompletions implements Handler {
     private static void relayStream(ProviderAdapter adapter, ProviderCall call, ServerResponse res, Exchange exchange) {
         SseWriter sse = new SseWriter(res, exchange);
         try {
-            exchange.usage = adapter.streamChat(call, sse::data);
+            exchange.usage = adapter.streamChat(call, chunk -> {
+                exchange.facts.chunk(chunk);
+                sse.data(chunk);
+            });
             exchange.status = 200;
             sse.finish(DONE);
         } catch (GatewayException e) {

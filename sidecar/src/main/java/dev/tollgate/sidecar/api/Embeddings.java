@@ -41,6 +41,8 @@ final class Embeddings implements Handler {
             exchange.admitted(gate.admit(caller, alias), res);
             Gate.Admission a = exchange.admission;
             body.put("model", a.deployment().getModel());
+            exchange.facts.operation("embeddings");
+            exchange.providerStarted();
             ProviderAdapter.EmbeddingResponse response = a.adapter().embed(
                     new ProviderCall(a.target(), a.deployment(), body, exchange.requestId, false));
             exchange.usage = response.usage();

@@ -3,6 +3,7 @@ package dev.tollgate.sidecar.api;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.TokenUsage;
+import dev.tollgate.sidecar.telemetry.GenAiFacts;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -31,11 +32,17 @@ final class Exchange {
     long ttftNanos;
     /** Whether response headers have gone out (a stream started): errors must then go in-band. */
     boolean committed;
+    /** GenAI facts for the trace (operation, parameters, response id/model, finish reasons). */
+    final GenAiFacts facts = new GenAiFacts();
+    private final String route;
+    private long providerStartNanos;
+    private long providerEndNanos;
     /** The error envelope this route answers with. */
     ErrorWriter.Shape errorShape = ErrorWriter.Shape.OPENAI;
 
     Exchange(ServerRequest req, ServerResponse res, Clock clock) {
         this.startedMs = clock.millis();
+        this.route = req.path().path();
         this.trace = Trace.from(req.headers().first(HeaderNames.create("traceparent")).orElse(null));
         res.header("x-tollgate-request-id", requestId);
         res.header("traceparent", trace.traceparent());
@@ -47,6 +54,18 @@ final class Exchange {
         res.header("x-tollgate-alias", a.alias());
         res.header("x-tollgate-deployment", a.deployment().getId());
         res.header("x-tollgate-attempts", "1");
+    }
+
+    /** Marks the start of the provider call (the client span). */
+    void providerStarted() {
+        providerStartNanos = System.nanoTime();
+    }
+
+    /** Marks the end of the provider call; for streams, when the last chunk was relayed. */
+    void providerEnded() {
+        if (providerStartNanos != 0 && providerEndNanos == 0) {
+            providerEndNanos = System.nanoTime();
+        }
     }
 
     void firstByte() {
@@ -81,7 +100,9 @@ final class Exchange {
         if (status == 0) {
             status = 500;
         }
-        UsageRecord record = UsageRecord.newBuilder()
+        providerEnded();
+        long now = System.nanoTime();
+        UsageRecord.Builder record = UsageRecord.newBuilder()
                 .setId(requestId)
                 .setKeyId(admission.caller().grant().keyId())
                 .setAlias(admission.alias())
@@ -92,7 +113,8 @@ final class Exchange {
                 .setCompletionTokens(usage.completionTokens())
                 .setCachedTokens(usage.cachedTokens())
                 .setCostMicros(costMicros())
-                .setLatencyMs((System.nanoTime() - startedNanos) / 1_000_000)
+                .setLatencyMs((now - startedNanos) / 1_000_000)
+                .setDurationUs((now - startedNanos) / 1_000)
                 .setTtftMs(ttftNanos / 1_000_000)
                 .setHttpStatus(status)
                 .setErrorType(errorType)
@@ -102,9 +124,19 @@ final class Exchange {
                 .setSidecarName(sidecarName)
                 .setTraceId(trace.traceId())
                 .setSpanId(trace.spanId())
-                .build();
+                .setParentSpanId(trace.parentSpanId())
+                .setKeyAlias(admission.caller().grant().keyAlias())
+                .setRoute(route);
+        facts.into(record);
+        if (providerStartNanos != 0) {
+            record.setProviderSpanId(Trace.newSpanId())
+                    .setProviderStartOffsetUs((providerStartNanos - startedNanos) / 1_000)
+                    .setProviderDurationUs((providerEndNanos - providerStartNanos) / 1_000);
+        }
+        Endpoint.of(admission.deployment().getApiBase()).ifPresent(e ->
+                record.setServerAddress(e.host()).setServerPort(e.port()));
         try {
-            sink.record(record);
+            sink.record(record.build());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "usage record " + requestId + " could not be spooled: " + e.getMessage());
         }

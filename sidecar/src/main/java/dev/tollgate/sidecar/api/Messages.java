@@ -50,14 +50,19 @@ final class Messages implements Handler {
             String alias = Gate.requireModel(body);
             ObjectNode chat = MessagesSurface.toOpenAiRequest(body);
             exchange.admitted(gate.admit(caller, alias), res);
+            exchange.facts.request(chat);
             exchange.stream = chat.path("stream").asBoolean(false);
             Gate.Admission a = exchange.admission;
             chat.put("model", a.deployment().getModel());
             ProviderCall call = new ProviderCall(a.target(), a.deployment(), chat, exchange.requestId, false);
             if (exchange.stream) {
+                exchange.providerStarted();
                 stream(a.adapter(), call, alias, res, exchange);
             } else {
+                exchange.providerStarted();
                 ProviderAdapter.ChatResponse response = a.adapter().chat(call);
+                exchange.providerEnded();
+                exchange.facts.response(response.body());
                 exchange.usage = response.usage();
                 byte[] message = MessagesSurface.toAnthropicResponse(response.body(), alias, response.usage());
                 exchange.firstByte();

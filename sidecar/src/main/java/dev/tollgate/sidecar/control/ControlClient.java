@@ -75,6 +75,11 @@ public final class ControlClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        // The channel has its own reconnect backoff (growing to 120 s) and fails new calls at once
+        // until it is READY, so left alone it, not our capped backoff, would decide when a long
+        // outage ends. Resetting it makes each of our retries a fresh connection attempt (the call
+        // itself may still fail fast; the next retry then finds the channel READY).
+        channel.resetConnectBackoff();
         Session session = new Session();
         StreamObserver<SidecarMessage> out = ControlPlaneGrpc.newStub(channel).stream(session);
         session.out = out;
