@@ -28,9 +28,13 @@ class LiteLlmConfigEndToEndTest {
     private FakeOpenAi upstream;
     private Stack stack;
     private String key;
+    /** Where this run's lines start: JarProcess appends to the log of earlier runs. */
+    private long logStart;
 
     @BeforeAll
     void start() throws Exception {
+        Path log = JarProcess.LOGS.resolve("litellm-control-plane.log");
+        logStart = Files.exists(log) ? Files.size(log) : 0;
         upstream = new FakeOpenAi(UPSTREAM_KEY);
         stack = new Stack("litellm", Files.createTempDirectory("tollgate-litellm"), Files.readString(FIXTURE),
                 Map.of("OPENAI_COMPATIBLE_API_BASE", upstream.baseUrl(), "OPENAI_COMPATIBLE_API_KEY", UPSTREAM_KEY));
@@ -90,9 +94,11 @@ class LiteLlmConfigEndToEndTest {
         assertEquals(1, log.split("have no effect in Tollgate", -1).length - 1, "the warning is logged once");
     }
 
+    /** This run's control-plane log. */
     private String log() {
         try {
-            return Files.readString(stack.controlPlane.log());
+            byte[] all = Files.readAllBytes(stack.controlPlane.log());
+            return new String(all, (int) logStart, all.length - (int) logStart, java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             return "";
         }
