@@ -1,6 +1,7 @@
 package dev.tollgate.controlplane;
 
 import dev.tollgate.controlplane.config.ConfigLoader;
+import dev.tollgate.controlplane.config.DatabaseUrl;
 import dev.tollgate.controlplane.config.GatewayConfig;
 import dev.tollgate.controlplane.store.Database;
 import java.nio.file.Path;
@@ -29,12 +30,16 @@ public final class Main {
               --grpc-port N        sidecar control-stream port                           [4101]
               --grpc-host ADDR     control-stream bind address [0.0.0.0 with a sidecar token, else 127.0.0.1]
               --data-dir DIR       folder for the embedded PostgreSQL's files            [.tollgate/control-plane]
+              --check-config FILE  only check FILE: print its aliases, deployments and the environment
+                                   variables it reads (missing ones marked); exit 1 if the control plane
+                                   would not start with it (./tollgate config check FILE)
               --help               this text
 
             Environment:
               TOLLGATE_MASTER_KEY    admin master key (overrides general_settings.master_key)
               TOLLGATE_SIDECAR_TOKEN token sidecars must present (overrides tollgate.sidecar_token)
-              TOLLGATE_DB_URL        JDBC URL of an external PostgreSQL; without it an embedded one runs
+              TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
+                                     general_settings.database_url; without either an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
               OTEL_EXPORTER_OTLP_ENDPOINT  OTLP collector (e.g. http://localhost:4317); traces are off without it
               OTEL_EXPORTER_OTLP_PROTOCOL  grpc (default) or http/protobuf (then e.g. http://localhost:4318)
@@ -52,7 +57,8 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args,
-                    Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir"), Set.of("help"));
+                    Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir", "check-config"),
+                    Set.of("help"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate control-plane: " + e.getMessage());
             System.exit(2);
@@ -60,6 +66,10 @@ public final class Main {
         }
         if (flags.has("help")) {
             System.out.print(HELP);
+            return;
+        }
+        if (flags.has("check-config")) {
+            System.exit(ConfigCheck.run(Path.of(flags.get("check-config", "")), System.getenv(), System.out));
             return;
         }
         try {
@@ -110,13 +120,14 @@ public final class Main {
         }
     }
 
-    static void run(Flags flags, Map<String, String> env) throws Exception {
+    static void run(Flags flags, Map<String, String> processEnv) throws Exception {
         System.Logger log = System.getLogger(Main.class.getName());
         if (!flags.has("config")) {
             throw new StartupException("--config FILE is required (see --help)");
         }
         GatewayConfig config = ConfigLoader.load(Path.of(flags.get("config", "")));
         config.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
+        Map<String, String> env = config.server().effectiveEnvironment(processEnv);
 
         String masterKey = env.containsKey("TOLLGATE_MASTER_KEY") && !env.get("TOLLGATE_MASTER_KEY").isEmpty()
                 ? env.get("TOLLGATE_MASTER_KEY")
@@ -131,10 +142,11 @@ public final class Main {
                 .or(() -> config.sidecarToken().resolve(env).filter(t -> !t.isEmpty()));
 
         Path dataDir = Path.of(flags.get("data-dir", ".tollgate/control-plane"));
-        Database db = Database.open(Optional.ofNullable(env.get("TOLLGATE_DB_URL")).filter(u -> !u.isEmpty()),
-                dataDir, env.get("TOLLGATE_DB_USER"), env.get("TOLLGATE_DB_PASSWORD"));
+        DatabaseChoice database = DatabaseChoice.of(config, env);
+        Database db = Database.open(database.url().map(DatabaseUrl::jdbcUrl), dataDir, database.user(),
+                database.password());
         log.log(System.Logger.Level.INFO, db.isEmbedded()
-                ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL at TOLLGATE_DB_URL");
+                ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL " + database.describe());
 
         String grpcHost = flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
         if (sidecarToken.isEmpty()) {

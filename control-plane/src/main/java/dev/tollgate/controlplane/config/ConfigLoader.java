@@ -43,6 +43,7 @@ public final class ConfigLoader {
             throw new ConfigException("config: expected a YAML mapping at the top level");
         }
         List<String> warnings = new ArrayList<>();
+        root = KnownFields.check(root, warnings);
         List<ModelDeployment> deployments = new ArrayList<>();
         JsonNode modelList = root.path("model_list");
         if (!modelList.isMissingNode() && !modelList.isNull()) {
@@ -56,7 +57,7 @@ public final class ConfigLoader {
         JsonNode general = root.path("general_settings");
         CredentialRef masterKey = credential(general, "master_key", "general_settings.master_key");
         CredentialRef sidecarToken = credential(root.path("tollgate"), "sidecar_token", "tollgate.sidecar_token");
-        return new GatewayConfig(deployments, masterKey, sidecarToken, warnings);
+        return new GatewayConfig(deployments, masterKey, sidecarToken, warnings, ServerSettings.parse(root));
     }
 
     private static ModelDeployment parseEntry(JsonNode entry, String path) {

@@ -10,14 +10,23 @@ import java.util.Objects;
  * @param masterKey    {@code general_settings.master_key} (TOLLGATE_MASTER_KEY overrides it)
  * @param sidecarToken {@code tollgate.sidecar_token}: the secret sidecars present on the control stream
  * @param warnings     fields present in the file that Tollgate does not act on, with their path
+ * @param server       {@code general_settings.database_url} and {@code environment_variables}
  */
 public record GatewayConfig(
-        List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings) {
+        List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings,
+        ServerSettings server) {
 
     public GatewayConfig {
         deployments = List.copyOf(deployments);
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(sidecarToken, "sidecarToken");
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(server, "server");
+    }
+
+    /** A config without database or environment settings. */
+    public GatewayConfig(List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken,
+                         List<String> warnings) {
+        this(deployments, masterKey, sidecarToken, warnings, ServerSettings.NONE);
     }
 }

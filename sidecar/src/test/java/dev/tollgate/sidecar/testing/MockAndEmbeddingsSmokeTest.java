@@ -39,6 +39,26 @@ class MockAndEmbeddingsSmokeTest {
     }
 
     @Test
+    void mockEmbeddingsHonourBase64EncodingAsTheOpenAiSdksRequestByDefault() throws Exception {
+        try (TestSidecar sidecar = new TestSidecar(
+                TestSidecar.deployment("embed", "mock", "mock-embed", "", "", Map.of()))) {
+            JsonNode floats = JSON.readTree(sidecar.post("/v1/embeddings",
+                    "{\"model\":\"embed\",\"input\":\"hello\"}").body()).path("data").get(0).path("embedding");
+            HttpResponse<String> r = sidecar.post("/v1/embeddings",
+                    "{\"model\":\"embed\",\"input\":\"hello\",\"encoding_format\":\"base64\"}");
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode encoded = JSON.readTree(r.body()).path("data").get(0).path("embedding");
+            assertTrue(encoded.isTextual(), r.body());
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(encoded.asText()))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertEquals(floats.size() * Float.BYTES, buf.remaining());
+            for (JsonNode x : floats) {
+                assertEquals(x.floatValue(), buf.getFloat());
+            }
+        }
+    }
+
+    @Test
     void embeddingsWithoutInputIs400NamingInput() throws Exception {
         try (TestSidecar sidecar = new TestSidecar(
                 TestSidecar.deployment("embed", "mock", "mock-embed", "", "", Map.of()))) {

@@ -140,8 +140,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     }
 
     private static Duration timeout(ProviderCall call) {
-        return seconds(call.param("timeout", "600")).filter(s -> s > 0).map(Duration::ofSeconds)
-                .orElse(Duration.ofSeconds(600));
+        return call.timeout();
     }
 
     private static Optional<Long> seconds(String value) {

@@ -44,14 +44,8 @@ record BedrockSettings(String endpoint, String region, String accessKeyId, Strin
         if (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
-        long seconds;
-        try {
-            seconds = Long.parseLong(call.param("timeout", "600").strip());
-        } catch (NumberFormatException e) {
-            seconds = 600;
-        }
         return new BedrockSettings(base, region, keyId, secret, call.param("aws_session_token", "").strip(),
-                Duration.ofSeconds(seconds));
+                call.timeout());
     }
 
     /**

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 
 /**
  * Sends JSON to a Google endpoint and turns a non-2xx answer into the gateway's error (see
@@ -68,7 +67,7 @@ public final class GoogleTransport {
             throw new GatewayError(500, "configuration_error", "invalid_api_base", call.target().describe()
                     + ": api_base '" + base + "' is not a valid URL").exception();
         }
-        request.timeout(Duration.ofSeconds(Long.parseLong(call.param("timeout", "600"))))
+        request.timeout(call.timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(OpenAiWire.bytes(body)));
         endpoint.authorize(call, request);

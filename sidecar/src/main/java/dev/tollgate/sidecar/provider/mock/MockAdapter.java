@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
+import dev.tollgate.sidecar.provider.OpenAiWire;
 import dev.tollgate.sidecar.provider.ProviderCall;
 import dev.tollgate.sidecar.provider.TokenUsage;
 import java.io.IOException;
@@ -61,7 +62,10 @@ public final class MockAdapter implements ProviderAdapter {
         return usage;
     }
 
-    /** Eight-dimensional unit vectors derived from each input's text: same text, same vector. */
+    /**
+     * Eight-dimensional unit vectors derived from each input's text: same text, same vector. Honours
+     * {@code encoding_format: base64}, which the OpenAI SDKs ask for by default.
+     */
     @Override
     public EmbeddingResponse embed(ProviderCall call) {
         pause(call, "mock_latency_ms");
@@ -72,12 +76,11 @@ public final class MockAdapter implements ProviderAdapter {
         } else {
             input.forEach(item -> texts.add(item.isTextual() ? item.asText() : item.toString()));
         }
-        ObjectNode response = JSON.createObjectNode().put("object", "list");
-        ArrayNode data = response.putArray("data");
+        java.util.List<JsonNode> vectors = new java.util.ArrayList<>();
         long tokens = 0;
-        for (int i = 0; i < texts.size(); i++) {
-            ArrayNode vector = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
-            java.util.Random seeded = new java.util.Random(texts.get(i).hashCode());
+        for (String text : texts) {
+            ArrayNode vector = JSON.createArrayNode();
+            java.util.Random seeded = new java.util.Random(text.hashCode());
             double[] v = new double[8];
             double norm = 0;
             for (int d = 0; d < v.length; d++) {
@@ -87,11 +90,12 @@ public final class MockAdapter implements ProviderAdapter {
             for (double x : v) {
                 vector.add(x / Math.sqrt(norm));
             }
-            tokens += 1 + texts.get(i).length() / 4;
+            vectors.add(vector);
+            tokens += 1 + text.length() / 4;
         }
-        response.put("model", call.deployment().getModel());
-        response.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-        return new EmbeddingResponse(bytes(response), new TokenUsage(tokens, 0, 0));
+        byte[] body = OpenAiWire.embeddings(vectors, call.deployment().getModel(), tokens,
+                call.body().path("encoding_format").asText(""));
+        return new EmbeddingResponse(body, new TokenUsage(tokens, 0, 0));
     }
 
     private static String content(ProviderCall call) {

@@ -18,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -107,7 +106,7 @@ public final class OllamaAdapter implements ProviderAdapter {
             throw new GatewayError(500, "configuration_error", "invalid_api_base", call.target().describe()
                     + ": api_base '" + base + "' is not a valid URL").exception();
         }
-        request.timeout(Duration.ofSeconds(Long.parseLong(call.param("timeout", "600"))))
+        request.timeout(call.timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(OpenAiWire.bytes(body)));
         String key = call.deployment().getApiKey();

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -131,7 +130,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
             throw new GatewayError(500, "configuration_error", "invalid_api_base", call.target().describe()
                     + ": api_base '" + base + "' is not a valid URL").exception();
         }
-        request.timeout(Duration.ofSeconds(Long.parseLong(call.param("timeout", "600"))))
+        request.timeout(call.timeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(toBytes(body)));
         upstream.authorize(call, request);
