@@ -12,6 +12,7 @@ import dev.tollgate.controlplane.policy.CredentialVault;
 import dev.tollgate.controlplane.policy.DeploymentRepository;
 import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
+import dev.tollgate.controlplane.policy.RouterSettingsCompiler;
 import dev.tollgate.controlplane.store.Database;
 import dev.tollgate.controlplane.stream.ControlStreamService;
 import dev.tollgate.controlplane.usage.UsageRepository;
@@ -41,7 +42,7 @@ public final class Main {
             and receives their usage.
 
             Flags:
-              --config FILE        config.yaml (model_list, general_settings.master_key, tollgate.*)  [required]
+              --config FILE        config.yaml (model_list, router_settings, litellm_settings, general_settings, tollgate.*)  [required]
               --admin-port N       admin HTTP API port                                   [4100]
               --admin-host ADDR    admin HTTP API bind address                           [0.0.0.0]
               --grpc-port N        sidecar control-stream port                           [4101]
@@ -128,7 +129,8 @@ public final class Main {
             }
         }
         KeyRepository keys = new KeyRepository(db.dataSource());
-        PolicyPublisher publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault));
+        PolicyPublisher publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault,
+                RouterSettingsCompiler.compile(config.routing())));
         publisher.publish();
 
         UsageRepository usage = new UsageRepository(db.dataSource());

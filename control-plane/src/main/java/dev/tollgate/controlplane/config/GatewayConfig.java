@@ -10,14 +10,23 @@ import java.util.Objects;
  * @param masterKey    {@code general_settings.master_key} (TOLLGATE_MASTER_KEY overrides it)
  * @param sidecarToken {@code tollgate.sidecar_token}: the secret sidecars present on the control stream
  * @param warnings     fields present in the file that Tollgate does not act on, with their path
+ * @param routing      {@code router_settings} with {@code litellm_settings} as defaults
  */
 public record GatewayConfig(
-        List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings) {
+        List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings,
+        RoutingSettings routing) {
 
     public GatewayConfig {
         deployments = List.copyOf(deployments);
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(sidecarToken, "sidecarToken");
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(routing, "routing");
+    }
+
+    /** A config without router or litellm settings. */
+    public GatewayConfig(List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken,
+                         List<String> warnings) {
+        this(deployments, masterKey, sidecarToken, warnings, RoutingSettings.NONE);
     }
 }

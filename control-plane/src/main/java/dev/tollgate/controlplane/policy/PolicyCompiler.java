@@ -5,6 +5,7 @@ import dev.tollgate.controlplane.keys.KeyRepository;
 import dev.tollgate.proto.control.v1.Alias;
 import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
+import dev.tollgate.proto.control.v1.RouterSettings;
 import dev.tollgate.proto.control.v1.VirtualKey;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -22,11 +23,19 @@ public final class PolicyCompiler {
     private final DeploymentRepository deployments;
     private final KeyRepository keys;
     private final CredentialVault vault;
+    private final RouterSettings routerSettings;
 
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, CredentialVault vault) {
+        this(deployments, keys, vault, RouterSettings.getDefaultInstance());
+    }
+
+    /** With the config's router settings, pushed in every snapshot. */
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, CredentialVault vault,
+                          RouterSettings routerSettings) {
         this.deployments = deployments;
         this.keys = keys;
         this.vault = vault;
+        this.routerSettings = routerSettings;
     }
 
     public PolicySnapshot compile(long version) throws SQLException {
@@ -56,7 +65,8 @@ public final class PolicyCompiler {
             }
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
-        PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version);
+        PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version)
+                .setRouterSettings(routerSettings);
         aliases.values().forEach(snapshot::addAliases);
         for (KeyRecord key : keys.all()) {
             snapshot.addKeys(VirtualKey.newBuilder()
