@@ -6,6 +6,7 @@ import dev.tollgate.sidecar.control.ControlClient;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
+import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -106,8 +107,8 @@ public final class Main {
                 .build(), policies, spool, scheduler, clock);
         control.start();
 
-        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name)
-                .start();
+        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, Router.standard(providers, clock),
+                spool::append, clock, name).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
                 + "/v1 (control plane " + controlPlane + ")");
 

@@ -9,6 +9,7 @@ import dev.tollgate.sidecar.failure.GatewayException;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.routing.Router;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -29,8 +30,14 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
                      UsageSink usage, Clock clock, String sidecarName) {
+        this(host, port, policies, Router.standard(providers, clock), usage, clock, sidecarName);
+    }
+
+    /** With the router every proxied request goes through (tests give it a seeded random and a fake pause). */
+    public ApiServer(String host, int port, PolicyHolder policies, Router router,
+                     UsageSink usage, Clock clock, String sidecarName) {
         Authenticator auth = new Authenticator(clock);
-        Gate gate = new Gate(policies, auth, providers);
+        Gate gate = new Gate(policies, auth, router);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         Messages messages = new Messages(gate, usage, clock, sidecarName);

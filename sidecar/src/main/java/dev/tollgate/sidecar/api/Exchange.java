@@ -1,19 +1,25 @@
 package dev.tollgate.sidecar.api;
 
+import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.TokenUsage;
+import dev.tollgate.sidecar.routing.Attempt;
+import dev.tollgate.sidecar.routing.AttemptRecord;
+import dev.tollgate.sidecar.routing.RouteLog;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * One proxied request from arrival to its usage record: id, trace, timing, where it went and
- * what it consumed. Confined to the request's thread.
+ * what it consumed. Confined to the request's thread, except that a streaming attempt's thread
+ * calls {@link #answered} and {@link #firstByte} while the request thread waits for it.
  */
 final class Exchange {
 
@@ -24,6 +30,10 @@ final class Exchange {
     final long startedMs;
     final long startedNanos = System.nanoTime();
     Gate.Admission admission;
+    /** Every provider call the router made for this request. */
+    final RouteLog route = new RouteLog();
+    /** The attempt that answered (or whose stream started), if any. */
+    Attempt answer;
     boolean stream;
     TokenUsage usage = TokenUsage.NONE;
     int status;
@@ -41,12 +51,25 @@ final class Exchange {
         res.header("traceparent", trace.traceparent());
     }
 
-    /** Records where the request goes and says so in the response headers. */
+    /** Records the alias the request was admitted to and says so in the response headers. */
     void admitted(Gate.Admission a, ServerResponse res) {
         admission = a;
         res.header("x-tollgate-alias", a.alias());
+    }
+
+    /**
+     * Records the attempt that answers and says so in the headers, before anything is sent:
+     * {@code x-tollgate-alias} becomes the alias that answered, and {@code x-tollgate-fallback-from}
+     * names the one asked for when they differ.
+     */
+    void answered(Attempt a, ServerResponse res) {
+        answer = a;
+        res.header("x-tollgate-alias", a.alias());
         res.header("x-tollgate-deployment", a.deployment().getId());
-        res.header("x-tollgate-attempts", "1");
+        res.header("x-tollgate-attempts", Integer.toString(a.number()));
+        if (!a.alias().equals(admission.alias())) {
+            res.header("x-tollgate-fallback-from", admission.alias());
+        }
     }
 
     void firstByte() {
@@ -56,8 +79,8 @@ final class Exchange {
     }
 
     long costMicros() {
-        return admission == null ? 0
-                : Pricing.costMicros(admission.deployment(), usage.promptTokens(), usage.completionTokens());
+        return answer == null ? 0
+                : Pricing.costMicros(answer.deployment(), usage.promptTokens(), usage.completionTokens());
     }
 
     void failed(GatewayError error) {
@@ -69,11 +92,19 @@ final class Exchange {
     void fail(ServerResponse res, GatewayError error) {
         failed(error);
         if (!committed && !res.isSent()) {
+            if (admission != null) {
+                route.lastDeployment().ifPresent(d -> res.header("x-tollgate-deployment", d.getId()));
+                res.header("x-tollgate-attempts", Integer.toString(route.count()));
+            }
             ErrorWriter.write(res, error, errorShape);
         }
     }
 
-    /** Sends this exchange's usage record to the sink, if it reached a deployment. */
+    /**
+     * Sends this exchange's usage record to the sink, if it was admitted to an alias. Alias and
+     * deployment are the ones that answered (else the last tried); {@code fallback_from} names the
+     * alias asked for when they belong to a fallback.
+     */
     void record(UsageSink sink, String sidecarName) {
         if (admission == null) {
             return;
@@ -81,13 +112,16 @@ final class Exchange {
         if (status == 0) {
             status = 500;
         }
+        Optional<Deployment> deployment = answer != null ? Optional.of(answer.deployment()) : route.lastDeployment();
+        String alias = answer != null ? answer.alias() : route.lastAlias().orElse(admission.alias());
         UsageRecord record = UsageRecord.newBuilder()
                 .setId(requestId)
                 .setKeyId(admission.caller().grant().keyId())
-                .setAlias(admission.alias())
-                .setDeploymentId(admission.deployment().getId())
-                .setProvider(admission.deployment().getProvider())
-                .setModel(admission.deployment().getModel())
+                .setAlias(alias)
+                .setFallbackFrom(alias.equals(admission.alias()) ? "" : admission.alias())
+                .setDeploymentId(deployment.map(Deployment::getId).orElse(""))
+                .setProvider(deployment.map(Deployment::getProvider).orElse(""))
+                .setModel(deployment.map(Deployment::getModel).orElse(""))
                 .setPromptTokens(usage.promptTokens())
                 .setCompletionTokens(usage.completionTokens())
                 .setCachedTokens(usage.cachedTokens())
@@ -96,7 +130,8 @@ final class Exchange {
                 .setTtftMs(ttftNanos / 1_000_000)
                 .setHttpStatus(status)
                 .setErrorType(errorType)
-                .setAttempts(1)
+                .setAttempts(route.count())
+                .addAllRouterAttempts(route.attempts().stream().map(AttemptRecord::toProto).toList())
                 .setStartedAtMs(startedMs)
                 .setStream(stream)
                 .setSidecarName(sidecarName)

@@ -4,20 +4,27 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
-import dev.tollgate.sidecar.provider.ProviderAdapter;
-import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.provider.ProviderAdapter.ChunkSink;
+import dev.tollgate.sidecar.provider.TokenUsage;
+import dev.tollgate.sidecar.routing.Attempt;
+import dev.tollgate.sidecar.routing.Outcome;
+import dev.tollgate.sidecar.routing.RequestOverrides;
+import dev.tollgate.sidecar.routing.Router;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What every proxied route does before a provider is called, in this order: policy present,
- * virtual key valid, body a JSON object, alias known and allowed, deployment usable. Each
- * refusal is a {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
+ * virtual key valid, body a JSON object, alias known and allowed; then hands the request to the
+ * {@link Router}, which picks deployments and runs the attempts. Each refusal is a
+ * {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
  */
 final class Gate {
 
@@ -25,12 +32,12 @@ final class Gate {
 
     private final PolicyHolder policies;
     private final Authenticator auth;
-    private final Providers providers;
+    private final Router router;
 
-    Gate(PolicyHolder policies, Authenticator auth, Providers providers) {
+    Gate(PolicyHolder policies, Authenticator auth, Router router) {
         this.policies = policies;
         this.auth = auth;
-        this.providers = providers;
+        this.router = router;
     }
 
     /** The authenticated caller and the policy it was checked against. */
@@ -40,9 +47,8 @@ final class Gate {
         }
     }
 
-    /** Where an admitted request goes. */
-    record Admission(Caller caller, String alias, Deployment deployment, Failures.Target target,
-                     ProviderAdapter adapter) {
+    /** An admitted request: the alias it asked for (after router_settings.model_group_alias). */
+    record Admission(Caller caller, String alias) {
     }
 
     Caller authenticate(ServerRequest req) {
@@ -50,22 +56,40 @@ final class Gate {
         return new Caller(policy, auth.authenticate(req, policy));
     }
 
-    /** Resolves an alias for this caller to the deployment that will serve it. */
-    Admission admit(Caller caller, String alias) {
-        List<Deployment> deployments = caller.policy().alias(alias).orElseThrow(() ->
+    /** Checks that this caller may use the alias; which deployment serves it is the router's choice. */
+    Admission admit(Caller caller, String requested) {
+        String alias = caller.policy().routerSettings().getModelGroupAliasOrDefault(requested, requested);
+        caller.policy().alias(alias).orElseThrow(() ->
                 Failures.unknownAlias(alias, caller.usableAliases()).exception());
         if (!caller.grant().mayUse(alias)) {
             throw Failures.aliasNotAllowed(alias, caller.grant().keyAlias(), caller.usableAliases()).exception();
         }
-        Deployment deployment = deployments.get(0);
-        Failures.Target target = new Failures.Target(alias, deployment.getId(), deployment.getProvider());
-        ProviderAdapter adapter = providers.forPrefix(deployment.getProvider()).orElseThrow(() ->
-                Failures.unknownProvider(target, providers.prefixes()).exception());
-        String credentialError = deployment.getParamsOrDefault("tollgate_credential_error", "");
-        if (!credentialError.isEmpty()) {
-            throw Failures.missingCredential(target, credentialError).exception();
-        }
-        return new Admission(caller, alias, deployment, target, adapter);
+        return new Admission(caller, alias);
+    }
+
+    /**
+     * The router's per-request headers ({@code x-tollgate-timeout}, ...) and body fields
+     * ({@code timeout}, ...), which are removed from {@code body}.
+     */
+    static RequestOverrides overrides(ServerRequest req, ObjectNode body) {
+        return RequestOverrides.from(name -> req.headers().first(HeaderNames.create(name)), body);
+    }
+
+    /** Routes a call answered with one value; every attempt lands in {@code exchange.route}. */
+    <T> Outcome<T> call(Exchange exchange, RequestOverrides overrides, Function<Attempt, T> call) {
+        return router.call(routeRequest(exchange, overrides), exchange.route, call);
+    }
+
+    /** Routes a stream to {@code downstream}; {@code beforeFirstChunk} runs just before its first chunk goes out. */
+    Outcome<TokenUsage> stream(Exchange exchange, RequestOverrides overrides, ChunkSink downstream,
+                               Consumer<Attempt> beforeFirstChunk, Router.StreamCall call) {
+        return router.stream(routeRequest(exchange, overrides), exchange.route, downstream, beforeFirstChunk, call);
+    }
+
+    private static Router.Request routeRequest(Exchange exchange, RequestOverrides overrides) {
+        Admission a = exchange.admission;
+        return new Router.Request(a.caller().policy(), a.alias(), a.caller().grant()::mayUse, overrides,
+                exchange.requestId);
     }
 
     static ObjectNode readJsonObject(ServerRequest req) {
