@@ -57,7 +57,8 @@ final class ChatCompletions implements Handler {
                 relayStream(body, overrides, wantsUsage, res, exchange);
             } else {
                 Outcome<ProviderAdapter.ChatResponse> outcome = gate.call(exchange, overrides, a -> a.adapter().chat(
-                        new ProviderCall(a.target(), a.deployment(), a.body(body), exchange.requestId, wantsUsage)));
+                        new ProviderCall(a.target(), a.deployment(), a.body(body), exchange.requestId, wantsUsage)),
+                        ProviderAdapter.ChatResponse::usage);
                 switch (outcome) {
                     case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
                         exchange.answered(ok.attempt(), res);

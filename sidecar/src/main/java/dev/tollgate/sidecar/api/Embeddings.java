@@ -43,7 +43,8 @@ final class Embeddings implements Handler {
             RequestOverrides overrides = Gate.overrides(req, body);
             exchange.admitted(gate.admit(caller, alias), res);
             Outcome<ProviderAdapter.EmbeddingResponse> outcome = gate.call(exchange, overrides, a -> a.adapter().embed(
-                    new ProviderCall(a.target(), a.deployment(), a.body(body), exchange.requestId, false)));
+                    new ProviderCall(a.target(), a.deployment(), a.body(body), exchange.requestId, false)),
+                    ProviderAdapter.EmbeddingResponse::usage);
             switch (outcome) {
                 case Outcome.Answered<ProviderAdapter.EmbeddingResponse> ok -> {
                     exchange.answered(ok.attempt(), res);

@@ -76,8 +76,9 @@ final class Gate {
     }
 
     /** Routes a call answered with one value; every attempt lands in {@code exchange.route}. */
-    <T> Outcome<T> call(Exchange exchange, RequestOverrides overrides, Function<Attempt, T> call) {
-        return router.call(routeRequest(exchange, overrides), exchange.route, call);
+    <T> Outcome<T> call(Exchange exchange, RequestOverrides overrides, Function<Attempt, T> call,
+                        Function<T, TokenUsage> usageOf) {
+        return router.call(routeRequest(exchange, overrides), exchange.route, call, usageOf);
     }
 
     /** Routes a stream to {@code downstream}; {@code beforeFirstChunk} runs just before its first chunk goes out. */

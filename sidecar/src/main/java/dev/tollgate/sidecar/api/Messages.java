@@ -59,7 +59,8 @@ final class Messages implements Handler {
                 stream(chat, overrides, alias, res, exchange);
             } else {
                 Outcome<ProviderAdapter.ChatResponse> outcome = gate.call(exchange, overrides, a -> a.adapter().chat(
-                        new ProviderCall(a.target(), a.deployment(), a.body(chat), exchange.requestId, false)));
+                        new ProviderCall(a.target(), a.deployment(), a.body(chat), exchange.requestId, false)),
+                        ProviderAdapter.ChatResponse::usage);
                 switch (outcome) {
                     case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
                         exchange.answered(ok.attempt(), res);

@@ -28,6 +28,7 @@ final class DeploymentState {
     private int fails;
     private Cooldown cooldown;
     private double latencyMs = Double.NaN;
+    private int latencySamples;
     private long minute = -1;
     private long minuteRequests;
     private long minuteTokens;
@@ -115,13 +116,18 @@ final class DeploymentState {
         cooldown = new Cooldown(until, reason, rateLimited);
     }
 
+    /**
+     * Adds a latency sample. The first call to a deployment also opens its connection (TCP, TLS) and
+     * is not representative, so the second sample replaces it; the average starts from there.
+     */
     synchronized void observeLatency(long ms) {
-        latencyMs = Double.isNaN(latencyMs) ? ms : LATENCY_WEIGHT * ms + (1 - LATENCY_WEIGHT) * latencyMs;
+        latencySamples++;
+        latencyMs = latencySamples <= 2 ? ms : LATENCY_WEIGHT * ms + (1 - LATENCY_WEIGHT) * latencyMs;
     }
 
-    /** The latency average in milliseconds, empty before the first call. */
+    /** The latency average in milliseconds, empty until two calls were measured. */
     synchronized OptionalDouble latencyMs() {
-        return Double.isNaN(latencyMs) ? OptionalDouble.empty() : OptionalDouble.of(latencyMs);
+        return latencySamples < 2 ? OptionalDouble.empty() : OptionalDouble.of(latencyMs);
     }
 
     synchronized void countRequest(long nowMs) {

@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
 /**
  * {@code latency-based-routing}: the deployment with the lowest latency average (time to first byte
  * for streams, whole call otherwise; a timeout counts as its full wait). A deployment not yet measured
- * goes first, and a small share of calls ({@link #EXPLORATION}) goes to a random one, so that a
+ * (twice: the first call also opens the connection) goes first, and a small share of calls
+ * ({@link #EXPLORATION}) goes to a random one, so that a
  * deployment that was slow once is measured again and can win back its traffic.
  */
 final class LatencyBased implements Strategy {

@@ -75,9 +75,13 @@ public final class Router {
         TokenUsage call(Attempt attempt, ChunkSink sink) throws IOException;
     }
 
-    /** Routes a call whose answer is one value (chat completion, embeddings). */
-    public <T> Outcome<T> call(Request request, RouteLog log, Function<Attempt, T> call) {
-        return route(request, log, false, (attempt, limits, onEnd) -> new Ran<>(AttemptSupervisor.run(
+    /**
+     * Routes a call whose answer is one value (chat completion, embeddings); {@code usageOf} tells
+     * what an answer consumed, for usage-based routing.
+     */
+    public <T> Outcome<T> call(Request request, RouteLog log, Function<Attempt, T> call,
+                               Function<T, TokenUsage> usageOf) {
+        return route(request, log, false, usageOf, (attempt, limits, onEnd) -> new Ran<>(AttemptSupervisor.run(
                 () -> call.apply(attempt), null, limits, attempt.target(), request.requestId(), onEnd), 0));
     }
 
@@ -87,7 +91,7 @@ public final class Router {
      */
     public Outcome<TokenUsage> stream(Request request, RouteLog log, ChunkSink downstream,
                                       Consumer<Attempt> beforeFirstChunk, StreamCall call) {
-        return route(request, log, true, (attempt, limits, onEnd) -> {
+        return route(request, log, true, usage -> usage, (attempt, limits, onEnd) -> {
             FirstByteGuard guard = new FirstByteGuard(downstream, () -> beforeFirstChunk.accept(attempt));
             AttemptSupervisor.Result<TokenUsage> result = AttemptSupervisor.run(() -> call.call(attempt, guard), guard,
                     limits, attempt.target(), request.requestId(), onEnd);
@@ -108,7 +112,8 @@ public final class Router {
     private record AliasResult<T>(Outcome<T> outcome, ErrorClass failure) {
     }
 
-    private <T> Outcome<T> route(Request req, RouteLog log, boolean stream, Runner<T> runner) {
+    private <T> Outcome<T> route(Request req, RouteLog log, boolean stream, Function<T, TokenUsage> usageOf,
+                                 Runner<T> runner) {
         RoutingTable table = table(req.policy());
         RoutingSettings s = table.settings;
         RequestOverrides o = req.overrides();
@@ -119,7 +124,7 @@ public final class Router {
         int numRetries = o.numRetries().orElse(s.numRetries());
         boolean mayRepeat = numRetries > 0 || s.source().getRetryPolicyMap().values().stream().anyMatch(n -> n > 0)
                 || !o.disableFallbacks() && s.hasFallbacks(req.alias());
-        Loop<T> loop = new Loop<>(req, log, table, deadline, numRetries, mayRepeat, stream, runner);
+        Loop<T> loop = new Loop<>(req, log, table, deadline, numRetries, mayRepeat, stream, usageOf, runner);
 
         AliasResult<T> first = loop.alias(req.alias());
         if (first.outcome() instanceof Outcome.Answered<T> || o.disableFallbacks() || stalled(first.outcome())) {
@@ -163,10 +168,11 @@ public final class Router {
         private final int numRetries;
         private final boolean mayRepeat;
         private final boolean stream;
+        private final Function<T, TokenUsage> usageOf;
         private final Runner<T> runner;
 
         Loop(Request req, RouteLog log, RoutingTable table, Deadline deadline, int numRetries, boolean mayRepeat,
-             boolean stream, Runner<T> runner) {
+             boolean stream, Function<T, TokenUsage> usageOf, Runner<T> runner) {
             this.req = req;
             this.log = log;
             this.table = table;
@@ -175,6 +181,7 @@ public final class Router {
             this.numRetries = numRetries;
             this.mayRepeat = mayRepeat;
             this.stream = stream;
+            this.usageOf = usageOf;
             this.runner = runner;
         }
 
@@ -211,9 +218,8 @@ public final class Router {
                     log.add(new AttemptRecord(alias, c.id(), c.deployment().getProvider(), 200, "", latencyMs, startedMs));
                     c.state().observeLatency(ran.firstByteNanos() > 0
                             ? (ran.firstByteNanos() - startNanos) / 1_000_000 : latencyMs);
-                    if (done.value() instanceof TokenUsage u) {
-                        c.state().countTokens(u.promptTokens() + u.completionTokens(), clock.millis());
-                    }
+                    TokenUsage u = usageOf.apply(done.value());
+                    c.state().countTokens(u.promptTokens() + u.completionTokens(), clock.millis());
                     return new AliasResult<>(new Outcome.Answered<>(done.value(), attempt), null);
                 }
                 AttemptSupervisor.Result.Failed<T> f = (AttemptSupervisor.Result.Failed<T>) ran.result();
