@@ -1,33 +1,14 @@
 package dev.tollgate.controlplane;
 
-import dev.tollgate.controlplane.admin.AdminServer;
-import dev.tollgate.controlplane.admin.KeyRoutes;
-import dev.tollgate.controlplane.admin.SpendRoutes;
 import dev.tollgate.controlplane.config.ConfigLoader;
-import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.config.GatewayConfig;
-import dev.tollgate.controlplane.keys.KeyHashing;
-import dev.tollgate.controlplane.keys.KeyRepository;
-import dev.tollgate.controlplane.policy.CredentialVault;
-import dev.tollgate.controlplane.policy.DeploymentRepository;
-import dev.tollgate.controlplane.policy.PolicyCompiler;
-import dev.tollgate.controlplane.policy.PolicyPublisher;
-import dev.tollgate.controlplane.policy.RouterSettingsCompiler;
 import dev.tollgate.controlplane.store.Database;
-import dev.tollgate.controlplane.stream.ControlStreamService;
-import dev.tollgate.controlplane.usage.UsageRepository;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tollgate control-plane}: wires the database, config, admin API and control stream by hand.
@@ -55,12 +36,18 @@ public final class Main {
               TOLLGATE_SIDECAR_TOKEN token sidecars must present (overrides tollgate.sidecar_token)
               TOLLGATE_DB_URL        JDBC URL of an external PostgreSQL; without it an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
+              OTEL_EXPORTER_OTLP_ENDPOINT  OTLP collector (e.g. http://localhost:4317); traces are off without it
+              OTEL_EXPORTER_OTLP_PROTOCOL  grpc (default) or http/protobuf (then e.g. http://localhost:4318)
             """;
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("doctor")) {
+            System.exit(doctor(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         Logging.configure();
         Flags flags;
         try {
@@ -81,6 +68,39 @@ public final class Main {
             System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    static final String DOCTOR_HELP = """
+            Usage: tollgate doctor [--admin-url URL]
+
+            Asks the control plane (GET /health with the master key from TOLLGATE_MASTER_KEY) to check
+            every alias end to end and prints one row per deployment: provider prefix, environment
+            variables, api_base reachable, credential accepted (list models), model listed, sidecars
+            holding the current policy. Exit code 0 when healthy, 1 when a check failed, 2 when the
+            control plane could not be asked.
+
+              --admin-url URL   control plane admin API   [http://127.0.0.1:4100]
+            """;
+
+    private static int doctor(String[] args) {
+        Flags flags;
+        try {
+            flags = Flags.parse(args, Set.of("admin-url"), Set.of("help"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate doctor: " + e.getMessage());
+            return 2;
+        }
+        if (flags.has("help")) {
+            System.out.print(DOCTOR_HELP);
+            return 0;
+        }
+        String masterKey = System.getenv("TOLLGATE_MASTER_KEY");
+        if (masterKey == null || masterKey.isEmpty()) {
+            System.err.println("tollgate doctor: set TOLLGATE_MASTER_KEY to the control plane's master key");
+            return 2;
+        }
+        return dev.tollgate.controlplane.doctor.DoctorCli.run(flags.get("admin-url", "http://127.0.0.1:4100"),
+                masterKey, System.out);
     }
 
     /** A start-up failure whose message says what to fix. */
@@ -116,57 +136,29 @@ public final class Main {
         log.log(System.Logger.Level.INFO, db.isEmbedded()
                 ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL at TOLLGATE_DB_URL");
 
-        CredentialVault vault = new CredentialVault(env);
-        DeploymentRepository deployments = new DeploymentRepository(db.dataSource());
-        List<String> ids = deployments.replaceConfigDeployments(config.deployments());
-        for (int i = 0; i < ids.size(); i++) {
-            CredentialRef ref = config.deployments().get(i).credential();
-            vault.put(ids.get(i), ref);
-            vault.putParams(ids.get(i), config.deployments().get(i).secretParams());
-            if (ref instanceof CredentialRef.Env e && e.resolve(env).isEmpty()) {
-                log.log(System.Logger.Level.WARNING, "deployment " + ids.get(i) + ": api_key refers to environment variable "
-                        + e.name() + ", which is not set in the control-plane process; its calls will fail until it is");
-            }
-        }
-        KeyRepository keys = new KeyRepository(db.dataSource());
-        PolicyPublisher publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault,
-                RouterSettingsCompiler.compile(config.routing())));
-        publisher.publish();
-
-        UsageRepository usage = new UsageRepository(db.dataSource());
-        ControlStreamService controlStream = new ControlStreamService(publisher, usage, sidecarToken);
         String grpcHost = flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
         if (sidecarToken.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
                     + "any process that reaches the control stream receives provider credentials; it listens on "
                     + grpcHost + " only");
         }
-        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(grpcHost, flags.port("grpc-port", 4101)))
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .addService(controlStream)
-                .build()
-                .start();
-
-        AdminServer admin = new AdminServer(flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
-                KeyHashing.sha256Hex(masterKey), new KeyRoutes(keys, publisher, Clock.systemUTC()),
-                new SpendRoutes(usage, keys), () -> true)
-                .start();
-        log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + admin.port()
-                + ", control stream on " + grpcHost + ":" + grpc.getPort() + ", " + config.deployments().size()
+        ControlPlane plane;
+        try {
+            plane = ControlPlane.start(new ControlPlane.Settings(config, masterKey, sidecarToken,
+                    flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100), grpcHost,
+                    flags.port("grpc-port", 4101), env), db.dataSource(), Clock.systemUTC());
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+        log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + plane.adminPort()
+                + ", control stream on " + grpcHost + ":" + plane.grpcPort() + ", " + config.deployments().size()
                 + " deployment(s)");
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.log(System.Logger.Level.INFO, "control plane stopping");
-            admin.close();
-            grpc.shutdown();
-            try {
-                grpc.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            grpc.shutdownNow();
+            plane.close();
             db.close();
             stopped.countDown();
         }, "tollgate-shutdown"));

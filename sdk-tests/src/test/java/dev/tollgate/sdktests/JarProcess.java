@@ -72,6 +72,11 @@ final class JarProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hook runs (a crash). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

@@ -66,9 +66,14 @@ final class Stack implements AutoCloseable {
     }
 
     void startSidecar() throws IOException {
-        sidecar = JarProcess.start(name + "-sidecar", JarProcess.SIDECAR_JAR,
-                List.of("--port", Integer.toString(sidecarPort), "--control-plane", "127.0.0.1:" + grpcPort,
-                        "--data-dir", dataDir.resolve("sidecar").toString(), "--name", name + "-sidecar"),
+        sidecar = startSidecar("sidecar", sidecarPort);
+    }
+
+    /** Another sidecar of this stack (its own port, spool and name), for multi-sidecar tests. */
+    JarProcess startSidecar(String id, int port) throws IOException {
+        return JarProcess.start(name + "-" + id, JarProcess.SIDECAR_JAR,
+                List.of("--port", Integer.toString(port), "--control-plane", "127.0.0.1:" + grpcPort,
+                        "--data-dir", dataDir.resolve(id).toString(), "--name", name + "-" + id),
                 Map.of("TOLLGATE_SIDECAR_TOKEN", SIDECAR_TOKEN));
     }
 

@@ -3,10 +3,14 @@ package dev.tollgate.sidecar;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
+import dev.tollgate.sidecar.limits.LeaseBook;
+import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
 import dev.tollgate.sidecar.routing.Router;
+import dev.tollgate.sidecar.telemetry.Metrics;
+import dev.tollgate.sidecar.telemetry.RequestObserver;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -39,6 +43,7 @@ public final class Main {
               --control-plane H:P    control plane gRPC address                        [127.0.0.1:4101]
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
+              --log-format F         one line per request: text, json or off           [text]
               --help                 this text
 
             Environment:
@@ -52,7 +57,8 @@ public final class Main {
         Logging.configure();
         Flags flags;
         try {
-            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name"), Set.of("help"));
+            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format"),
+                    Set.of("help"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
@@ -95,6 +101,7 @@ public final class Main {
                 .usePlaintext()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
+        LeaseBook leases = new LeaseBook(clock);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "tollgate-control");
             t.setDaemon(true);
@@ -104,11 +111,22 @@ public final class Main {
                 .setSidecarName(name)
                 .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
                 .setBuild("0.1.0")
-                .build(), policies, spool, scheduler, clock);
+                .build(), policies, spool, scheduler, clock, leases);
         control.start();
+        leases.start(scheduler);
 
+        RequestObserver.LogFormat logFormat = switch (flags.get("log-format", "text")) {
+            case "text" -> RequestObserver.LogFormat.TEXT;
+            case "json" -> RequestObserver.LogFormat.JSON;
+            case "off" -> RequestObserver.LogFormat.OFF;
+            default -> throw new IllegalArgumentException("--log-format: '" + flags.get("log-format", "")
+                    + "' (expected: text, json or off)");
+        };
+        Metrics metrics = new Metrics();
+        metrics.gauge("tollgate_usage_spool_depth", "Usage records waiting for the control plane's acknowledgement.",
+                spool::depth);
         ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, Router.standard(providers, clock),
-                spool::append, clock, name).start();
+                spool::append, clock, name, new Limiter(leases), metrics, logFormat).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
                 + "/v1 (control plane " + controlPlane + ")");
 

@@ -21,7 +21,21 @@ import java.util.function.BooleanSupplier;
 public final class AdminServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads JSON numbers with a fraction as BigDecimal, so money never passes through a double. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /**
+     * Every group of routes. {@code metrics} (Prometheus text on {@code /metrics}, no auth) and
+     * {@code doctor} ({@code GET /health}, master key) may be null.
+     */
+    public record Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
+                         java.util.function.Supplier<String> metrics, DoctorRoutes doctor) {
+
+        public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit) {
+            this(keys, teams, users, spend, audit, null, null);
+        }
+    }
 
     /** One admin route: reads the request, returns the JSON body of a 200 answer. */
     @FunctionalInterface
@@ -31,17 +45,29 @@ public final class AdminServer implements AutoCloseable {
 
     private final WebServer server;
 
-    public AdminServer(String host, int port, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
-                       BooleanSupplier ready) {
+    public AdminServer(String host, int port, String masterKeyHash, Routes routes, BooleanSupplier ready) {
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .routing(routing -> routes(routing, masterKeyHash, keys, spend, ready))
+                .routing(routing -> routes(routing, masterKeyHash, routes, ready))
                 .build();
     }
 
-    private static void routes(HttpRouting.Builder r, String masterKeyHash, KeyRoutes keys, SpendRoutes spend,
-                       BooleanSupplier ready) {
+    private static void routes(HttpRouting.Builder r, String masterKeyHash, Routes routes, BooleanSupplier ready) {
+        KeyRoutes keys = routes.keys();
+        TeamRoutes teams = routes.teams();
+        UserRoutes users = routes.users();
+        SpendRoutes spend = routes.spend();
+        if (routes.metrics() != null) {
+            // Prometheus text; it holds no secret, so it needs no master key (like the health routes).
+            r.get("/metrics", (req, res) -> {
+                res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                res.send(routes.metrics().get());
+            });
+        }
+        if (routes.doctor() != null) {
+            r.get("/health", authed(masterKeyHash, routes.doctor()::report));
+        }
         r.get("/health/liveliness", (req, res) -> res.send("\"I'm alive!\""));
         r.get("/health/readiness", (req, res) -> {
             ObjectNode body = JSON.createObjectNode().put("status", ready.getAsBoolean() ? "healthy" : "starting");
@@ -51,7 +77,23 @@ public final class AdminServer implements AutoCloseable {
         r.get("/key/info", authed(masterKeyHash, keys::info));
         r.get("/key/list", authed(masterKeyHash, keys::list));
         r.post("/key/delete", authed(masterKeyHash, keys::delete));
+        r.post("/key/update", authed(masterKeyHash, keys::update));
+        r.post("/key/regenerate", authed(masterKeyHash, keys::regenerate));
+        r.post("/key/block", authed(masterKeyHash, keys::block));
+        r.post("/key/unblock", authed(masterKeyHash, keys::unblock));
+        r.post("/team/new", authed(masterKeyHash, teams::create));
+        r.get("/team/info", authed(masterKeyHash, teams::info));
+        r.get("/team/list", authed(masterKeyHash, teams::list));
+        r.post("/team/update", authed(masterKeyHash, teams::update));
+        r.post("/team/delete", authed(masterKeyHash, teams::delete));
+        r.post("/user/new", authed(masterKeyHash, users::create));
+        r.get("/user/info", authed(masterKeyHash, users::info));
+        r.get("/user/list", authed(masterKeyHash, users::list));
+        r.post("/user/update", authed(masterKeyHash, users::update));
+        r.post("/user/delete", authed(masterKeyHash, users::delete));
         r.get("/spend/logs", authed(masterKeyHash, spend::logs));
+        r.get("/global/spend/report", authed(masterKeyHash, spend::report));
+        r.get("/audit/log", authed(masterKeyHash, routes.audit()::log));
         r.any((req, res) -> writeError(res, new AdminException(404, "invalid_request_error", "unknown_route", null,
                 "no admin route " + req.prologue().method().text() + " " + req.path().path())));
     }

@@ -1,10 +1,17 @@
 package dev.tollgate.controlplane.policy;
 
+import dev.tollgate.controlplane.budget.BudgetDuration;
+import dev.tollgate.controlplane.budget.Limits;
 import dev.tollgate.controlplane.keys.KeyRecord;
 import dev.tollgate.controlplane.keys.KeyRepository;
+import dev.tollgate.controlplane.teams.TeamRecord;
+import dev.tollgate.controlplane.teams.TeamRepository;
+import dev.tollgate.controlplane.users.UserRecord;
+import dev.tollgate.controlplane.users.UserRepository;
 import dev.tollgate.proto.control.v1.Alias;
 import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
+import dev.tollgate.proto.control.v1.Principal;
 import dev.tollgate.proto.control.v1.RouterSettings;
 import dev.tollgate.proto.control.v1.VirtualKey;
 import java.sql.SQLException;
@@ -12,8 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Builds the snapshot sidecars serve from: aliases with their deployments and resolved
- * credentials, and the hashes of the live virtual keys. Thread-safe (stateless beside its stores).
+ * Builds the snapshot sidecars serve from: aliases with their deployments, resolved credentials
+ * and effective prices (config override, else the model price map), the hashes of the live
+ * virtual keys with their limits, the teams and users those keys belong to, and the router
+ * settings.
+ * Thread-safe (stateless beside its stores).
  */
 public final class PolicyCompiler {
 
@@ -22,19 +32,26 @@ public final class PolicyCompiler {
 
     private final DeploymentRepository deployments;
     private final KeyRepository keys;
+    private final TeamRepository teams;
+    private final UserRepository users;
     private final CredentialVault vault;
+    private final PriceMap prices;
     private final RouterSettings routerSettings;
 
-    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, CredentialVault vault) {
-        this(deployments, keys, vault, RouterSettings.getDefaultInstance());
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
+                          UserRepository users, CredentialVault vault, PriceMap prices) {
+        this(deployments, keys, teams, users, vault, prices, RouterSettings.getDefaultInstance());
     }
 
     /** With the config's router settings, pushed in every snapshot. */
-    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, CredentialVault vault,
-                          RouterSettings routerSettings) {
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
+                          UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings) {
         this.deployments = deployments;
         this.keys = keys;
+        this.teams = teams;
+        this.users = users;
         this.vault = vault;
+        this.prices = prices;
         this.routerSettings = routerSettings;
     }
 
@@ -46,7 +63,7 @@ public final class PolicyCompiler {
                     .setProvider(d.provider())
                     .setModel(d.model())
                     .setApiBase(d.apiBase())
-                    .putAllParams(d.params());
+                    .putAllParams(prices.effectiveParams(d.provider(), d.model(), d.params()));
             switch (vault.resolve(d.id())) {
                 case CredentialVault.Resolution.Resolved r -> deployment.setApiKey(r.secret());
                 case CredentialVault.Resolution.MissingEnv m -> deployment.putParams(CREDENTIAL_ERROR_PARAM,
@@ -75,8 +92,36 @@ public final class PolicyCompiler {
                     .setKeyAlias(key.keyAlias().orElse(""))
                     .addAllModels(key.models())
                     .setBlocked(key.blocked())
-                    .setExpiresAtMs(key.expiresAt().map(java.time.Instant::toEpochMilli).orElse(0L)));
+                    .setExpiresAtMs(key.expiresAt().map(java.time.Instant::toEpochMilli).orElse(0L))
+                    .setTeamId(key.teamId().orElse(""))
+                    .setUserId(key.userId().orElse(""))
+                    .setLimits(limits(key.limits()))
+                    .putAllAliases(key.aliases()));
+            VirtualKey.Builder added = snapshot.getKeysBuilder(snapshot.getKeysCount() - 1);
+            key.modelMaxBudget().forEach((alias, l) -> added.putModelMaxBudget(alias, limits(l).build()));
+        }
+        for (TeamRecord team : teams.all()) {
+            snapshot.addPrincipals(Principal.newBuilder().setKind("team").setId(team.id())
+                    .setDisplayName(team.teamAlias().orElse(team.id())).addAllModels(team.models())
+                    .setLimits(limits(team.limits())).setBlocked(team.blocked()));
+        }
+        for (UserRecord user : users.all()) {
+            snapshot.addPrincipals(Principal.newBuilder().setKind("user").setId(user.id())
+                    .setDisplayName(user.userEmail().orElse(user.id())).addAllModels(user.models())
+                    .setLimits(limits(user.limits())));
         }
         return snapshot.build();
+    }
+
+    static dev.tollgate.proto.control.v1.Limits.Builder limits(Limits l) {
+        dev.tollgate.proto.control.v1.Limits.Builder b = dev.tollgate.proto.control.v1.Limits.newBuilder()
+                .setBudgetDuration(l.budgetDuration().map(BudgetDuration::text).orElse(""))
+                .setBudgetAnchorMs(l.budgetAnchor().toEpochMilli());
+        l.maxBudgetMicros().ifPresent(b::setMaxBudgetMicros);
+        l.softBudgetMicros().ifPresent(b::setSoftBudgetMicros);
+        l.rpmLimit().ifPresent(b::setRpmLimit);
+        l.tpmLimit().ifPresent(b::setTpmLimit);
+        l.maxParallelRequests().ifPresent(b::setMaxParallelRequests);
+        return b;
     }
 }

@@ -53,6 +53,8 @@ public final class Database implements AutoCloseable {
         }
         config.setMaximumPoolSize(8);
         config.setPoolName("tollgate");
+        // Usage ingest is one JDBC batch per upload; the driver then sends it as multi-row INSERTs.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         // Fail fast at start with the database's own message rather than after a 30 s wait.
         config.setInitializationFailTimeout(10_000);
         config.setConnectionTimeout(5_000);

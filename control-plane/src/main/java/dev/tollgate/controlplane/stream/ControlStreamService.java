@@ -1,5 +1,6 @@
 package dev.tollgate.controlplane.stream;
 
+import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.proto.control.v1.ControlMessage;
@@ -19,21 +20,25 @@ public final class ControlStreamService extends ControlPlaneGrpc.ControlPlaneImp
 
     private final PolicyPublisher publisher;
     private final UsageRepository usage;
+    private final LeaseLedger leases;
     private final Optional<String> sidecarToken;
     private final Set<SidecarSession> sessions = ConcurrentHashMap.newKeySet();
 
     /**
      * @param sidecarToken the token sidecars must present; empty admits any sidecar (loopback-only setups)
      */
-    public ControlStreamService(PolicyPublisher publisher, UsageRepository usage, Optional<String> sidecarToken) {
+    public ControlStreamService(PolicyPublisher publisher, UsageRepository usage, LeaseLedger leases,
+                                Optional<String> sidecarToken) {
         this.publisher = publisher;
         this.usage = usage;
+        this.leases = leases;
         this.sidecarToken = sidecarToken;
     }
 
     @Override
     public StreamObserver<SidecarMessage> stream(StreamObserver<ControlMessage> responses) {
-        SidecarSession session = new SidecarSession(responses, publisher, usage, sidecarToken, sessions::remove);
+        SidecarSession session = new SidecarSession(responses, publisher, usage, leases, sidecarToken,
+                sessions::remove);
         sessions.add(session);
         return session;
     }
@@ -41,5 +46,12 @@ public final class ControlStreamService extends ControlPlaneGrpc.ControlPlaneImp
     /** Name and acknowledged policy version of every connected sidecar. */
     public List<SidecarSession.Info> connected() {
         return sessions.stream().map(SidecarSession::status).flatMap(Optional::stream).toList();
+    }
+
+    /** Connected sidecar name → the policy version it acknowledged (for metrics and doctor). */
+    public java.util.Map<String, Long> ackedVersions() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        connected().forEach(info -> out.put(info.name(), info.ackedVersion()));
+        return out;
     }
 }

@@ -1,10 +1,13 @@
 package dev.tollgate.controlplane.stream;
 
+import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.proto.control.v1.ControlMessage;
 import dev.tollgate.proto.control.v1.Hello;
+import dev.tollgate.proto.control.v1.LeaseGrant;
+import dev.tollgate.proto.control.v1.LeaseRequest;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.SidecarMessage;
 import dev.tollgate.proto.control.v1.UsageAck;
@@ -14,6 +17,7 @@ import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -33,6 +37,12 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
     private final StreamObserver<ControlMessage> out;
     private final PolicyPublisher publisher;
     private final UsageRepository usage;
+    private final LeaseLedger leases;
+    /**
+     * Lease requests run on their own virtual threads so that a slow database answer for one
+     * subject never holds up this stream's other messages; at most this many at once per sidecar.
+     */
+    private final Semaphore leaseSlots = new Semaphore(32);
     private final Optional<String> sidecarToken;
     private final Consumer<SidecarSession> onClose;
     private final ReentrantLock sending = new ReentrantLock();
@@ -43,10 +53,11 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
     private volatile boolean closed;
 
     SidecarSession(StreamObserver<ControlMessage> out, PolicyPublisher publisher, UsageRepository usage,
-                   Optional<String> sidecarToken, Consumer<SidecarSession> onClose) {
+                   LeaseLedger leases, Optional<String> sidecarToken, Consumer<SidecarSession> onClose) {
         this.out = out;
         this.publisher = publisher;
         this.usage = usage;
+        this.leases = leases;
         this.sidecarToken = sidecarToken;
         this.onClose = onClose;
     }
@@ -73,6 +84,11 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
             case USAGE -> {
                 if (requireHello()) {
                     ingest(message.getUsage());
+                }
+            }
+            case LEASE_REQUEST -> {
+                if (requireHello()) {
+                    lease(message.getLeaseRequest());
                 }
             }
             case KIND_NOT_SET -> fail(Status.INVALID_ARGUMENT.withDescription("empty message on the control stream"));
@@ -118,6 +134,29 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
             LOG.log(System.Logger.Level.WARNING, "could not store " + batch.getRecordsCount()
                     + " usage record(s) from sidecar " + name + "; they stay in its spool: " + e.getMessage());
         }
+    }
+
+    private void lease(LeaseRequest request) {
+        // Acquired on the gRPC thread, so a sidecar that floods requests is slowed to the database's pace.
+        leaseSlots.acquireUninterruptibly();
+        Thread.startVirtualThread(() -> {
+            try {
+                LeaseGrant grant;
+                try {
+                    grant = leases.handle(request, name);
+                } catch (SQLException | RuntimeException e) {
+                    // The sidecar keeps what it holds and refuses beyond it; it asks again after the delay.
+                    LOG.log(System.Logger.Level.WARNING, "lease request from sidecar " + name + " for "
+                            + request.getSubject().getEntityKind() + " " + request.getSubject().getEntityId()
+                            + " failed: " + e.getMessage());
+                    grant = LeaseGrant.newBuilder().setSubject(request.getSubject()).setLeaseId(request.getLeaseId())
+                            .setRefusal("unavailable").setRetryAfterMs(1_000).build();
+                }
+                send(ControlMessage.newBuilder().setLeaseGrant(grant).build());
+            } finally {
+                leaseSlots.release();
+            }
+        });
     }
 
     private void send(ControlMessage message) {

@@ -63,12 +63,21 @@ class AdminApiTest {
         db = TestPostgres.newDatabase();
         keys = new KeyRepository(db.dataSource());
         usage = new UsageRepository(db.dataSource());
-        publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(
-                new DeploymentRepository(db.dataSource()), keys, new CredentialVault(Map.of())));
+        var ds = db.dataSource();
+        var teams = new dev.tollgate.controlplane.teams.TeamRepository(ds);
+        var users = new dev.tollgate.controlplane.users.UserRepository(ds);
+        publisher = new PolicyPublisher(ds, new PolicyCompiler(new DeploymentRepository(ds), keys, teams, users,
+                new CredentialVault(Map.of()), dev.tollgate.controlplane.policy.PriceMap.bundled()));
         publisher.publish();
-        server = new AdminServer("127.0.0.1", 0, KeyHashing.sha256Hex(MASTER_KEY),
-                new KeyRoutes(keys, publisher, Clock.fixed(NOW, ZoneOffset.UTC)), new SpendRoutes(usage, keys),
-                READY::get).start();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        var spend = new dev.tollgate.controlplane.usage.SpendQueries(ds);
+        var audit = new dev.tollgate.controlplane.audit.AuditLog(clock);
+        var changes = new Changes(ds, audit, publisher);
+        KeyRoutes keyRoutes = new KeyRoutes(keys, teams, users, spend, changes, clock);
+        server = new AdminServer("127.0.0.1", 0, KeyHashing.sha256Hex(MASTER_KEY), new AdminServer.Routes(keyRoutes,
+                new TeamRoutes(teams, keys, spend, changes, keyRoutes, clock),
+                new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
+                new SpendRoutes(spend, keys), new AuditRoutes(audit, ds)), READY::get).start();
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))

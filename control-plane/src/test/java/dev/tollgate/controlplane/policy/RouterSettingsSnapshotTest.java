@@ -56,8 +56,9 @@ class RouterSettingsSnapshotTest {
             vault.put(ids.get(i), config.deployments().get(i).credential());
         }
 
-        PolicySnapshot snapshot = new PolicyCompiler(deployments, new KeyRepository(db), vault,
-                RouterSettingsCompiler.compile(config.routing())).compile(7);
+        PolicySnapshot snapshot = new PolicyCompiler(deployments, new KeyRepository(db),
+                new dev.tollgate.controlplane.teams.TeamRepository(db), new dev.tollgate.controlplane.users.UserRepository(db),
+                vault, PriceMap.bundled(), RouterSettingsCompiler.compile(config.routing())).compile(7);
 
         RouterSettings r = snapshot.getRouterSettings();
         assertEquals("least-busy", r.getRoutingStrategy());

@@ -63,7 +63,9 @@ class SecretParamsTest {
             vault.put(ids.get(i), config.deployments().get(i).credential());
             vault.putParams(ids.get(i), config.deployments().get(i).secretParams());
         }
-        PolicyCompiler compiler = new PolicyCompiler(deployments, new KeyRepository(db), vault);
+        PolicyCompiler compiler = new PolicyCompiler(deployments, new KeyRepository(db),
+                new dev.tollgate.controlplane.teams.TeamRepository(db), new dev.tollgate.controlplane.users.UserRepository(db),
+                vault, PriceMap.bundled());
         var snapshot = compiler.compile(1);
         Deployment pushedBedrock = snapshot.getAliases(0).getName().equals("claude-on-bedrock")
                 ? snapshot.getAliases(0).getDeployments(0) : snapshot.getAliases(1).getDeployments(0);

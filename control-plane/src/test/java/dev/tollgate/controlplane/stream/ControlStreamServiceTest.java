@@ -2,6 +2,7 @@ package dev.tollgate.controlplane.stream;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,8 +97,14 @@ class ControlStreamServiceTest {
             vault.put(ids.get(i), config.get(i).credential());
         }
         keys = new KeyRepository(db.dataSource());
-        publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys, vault));
-        service = new ControlStreamService(publisher, new UsageRepository(db.dataSource()), Optional.of(TOKEN));
+        publisher = new PolicyPublisher(db.dataSource(), new PolicyCompiler(deployments, keys,
+                new dev.tollgate.controlplane.teams.TeamRepository(db.dataSource()),
+                new dev.tollgate.controlplane.users.UserRepository(db.dataSource()), vault,
+                dev.tollgate.controlplane.policy.PriceMap.bundled()));
+        // No limits anywhere in these tests: the ledger is never asked for a lease.
+        var leases = new dev.tollgate.controlplane.budget.LeaseLedger(db.dataSource(),
+                (kind, id) -> Optional.empty(), (kind, id, window) -> 0L, java.time.Clock.systemUTC());
+        service = new ControlStreamService(publisher, new UsageRepository(db.dataSource()), leases, Optional.of(TOKEN));
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .executor(executor)
@@ -147,11 +154,15 @@ class ControlStreamServiceTest {
                     () -> assertEquals("gpt-4o-mini", chat.get(0).getModel()),
                     () -> assertEquals("http://127.0.0.1:9/v1", chat.get(0).getApiBase()),
                     () -> assertEquals(OPENAI_KEY, chat.get(0).getApiKey(), "resolved from the vault's environment"),
-                    () -> assertEquals(Map.of("rpm", "60"), chat.get(0).getParamsMap()),
+                    () -> assertEquals("60", chat.get(0).getParamsOrThrow("rpm")),
+                    // Prices from the bundled model price map are pushed with the deployment.
+                    () -> assertEquals("0.00000015", chat.get(0).getParamsOrThrow("input_cost_per_token")),
+                    () -> assertTrue(chat.get(0).getParamsOrThrow("tollgate_price_source").startsWith("price_map:")),
                     () -> assertEquals("fast-cheap-chat#1", chat.get(1).getId()),
                     () -> assertEquals("mock", chat.get(1).getProvider()),
                     () -> assertEquals("", chat.get(1).getApiKey(), "no api_key configured, none sent"),
-                    () -> assertEquals(Map.of("mock_response", "hello"), chat.get(1).getParamsMap()));
+                    () -> assertEquals(Map.of("mock_response", "hello", "tollgate_price_source", "none"),
+                            chat.get(1).getParamsMap()));
         }
     }
 
@@ -163,7 +174,8 @@ class ControlStreamServiceTest {
             assertEquals("", claude.getApiKey());
             String error = claude.getParamsOrThrow(PolicyCompiler.CREDENTIAL_ERROR_PARAM);
             assertTrue(error.contains("ANTHROPIC_API_KEY") && error.contains("not set"), error);
-            assertEquals(1, claude.getParamsCount());
+            assertFalse(claude.getParamsMap().values().stream().anyMatch(v -> v.contains("sk-")),
+                    "no credential among the params");
         }
     }
 
@@ -237,8 +249,12 @@ class ControlStreamServiceTest {
             String hash = KeyHashing.sha256Hex("sk-pushed-key");
             UUID id = UUID.fromString("00000000-0000-0000-0000-00000000000a");
             Instant expires = Instant.parse("2031-02-03T04:05:06Z");
-            keys.insert(new KeyRecord(id, hash, "sk-...pkey", Optional.of("pushed"), List.of("claude"), "{}", false,
-                    Optional.of(expires), Instant.parse("2030-01-01T00:00:00Z")));
+            Instant created = Instant.parse("2030-01-01T00:00:00Z");
+            try (java.sql.Connection c = db.dataSource().getConnection()) {
+                keys.insert(c, new KeyRecord(id, hash, "sk-...pkey", Optional.of("pushed"), List.of("claude"), "{}", false,
+                    Optional.of(expires), created, Optional.empty(), Optional.empty(),
+                        dev.tollgate.controlplane.budget.Limits.none(created), Map.of(), Map.of()));
+            }
             long published = publisher.publish().getVersion();
 
             for (FakeSidecar sidecar : List.of(a, b)) {

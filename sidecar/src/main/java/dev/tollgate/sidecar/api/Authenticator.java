@@ -31,6 +31,9 @@ final class Authenticator {
         if (grant.blocked()) {
             throw Failures.blockedKey(grant.keyAlias()).exception();
         }
+        grant.blockedOwner().ifPresent(owner -> {
+            throw Failures.blockedOwner(grant.keyAlias(), owner.getKind(), owner.getDisplayName()).exception();
+        });
         if (grant.expiredAt(clock.millis())) {
             throw Failures.expiredKey(grant.keyAlias()).exception();
         }

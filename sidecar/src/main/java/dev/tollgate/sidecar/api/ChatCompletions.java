@@ -50,7 +50,8 @@ final class ChatCompletions implements Handler {
             String alias = Gate.requireModel(body);
             requireMessages(body);
             RequestOverrides overrides = Gate.overrides(req, body);
-            exchange.admitted(gate.admit(caller, alias), res);
+            exchange.admitted(gate.admit(caller, alias, body), res);
+            exchange.facts.request(body);
             exchange.stream = body.path("stream").asBoolean(false);
             boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
             if (exchange.stream) {
@@ -62,6 +63,7 @@ final class ChatCompletions implements Handler {
                 switch (outcome) {
                     case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
                         exchange.answered(ok.attempt(), res);
+                        exchange.facts.response(ok.value().body());
                         exchange.usage = ok.value().usage();
                         exchange.firstByte();
                         exchange.status = 200;
@@ -89,7 +91,10 @@ final class ChatCompletions implements Handler {
     private void relayStream(ObjectNode body, RequestOverrides overrides, boolean wantsUsage, ServerResponse res,
                              Exchange exchange) {
         SseWriter sse = new SseWriter(res, exchange);
-        Outcome<TokenUsage> outcome = gate.stream(exchange, overrides, sse::data, a -> exchange.answered(a, res),
+        Outcome<TokenUsage> outcome = gate.stream(exchange, overrides, chunk -> {
+                    exchange.facts.chunk(chunk);
+                    sse.data(chunk);
+                }, a -> exchange.answered(a, res),
                 (a, sink) -> a.adapter().streamChat(new ProviderCall(a.target(), a.deployment(), a.body(body),
                         exchange.requestId, wantsUsage), sink));
         try {

@@ -41,7 +41,8 @@ final class Embeddings implements Handler {
             String alias = Gate.requireModel(body);
             requireInput(body);
             RequestOverrides overrides = Gate.overrides(req, body);
-            exchange.admitted(gate.admit(caller, alias), res);
+            exchange.admitted(gate.admit(caller, alias, body), res);
+            exchange.facts.operation("embeddings");
             Outcome<ProviderAdapter.EmbeddingResponse> outcome = gate.call(exchange, overrides, a -> a.adapter().embed(
                     new ProviderCall(a.target(), a.deployment(), a.body(body), exchange.requestId, false)),
                     ProviderAdapter.EmbeddingResponse::usage);

@@ -1,25 +1,29 @@
 package dev.tollgate.sidecar.api;
 
 import dev.tollgate.proto.control.v1.Deployment;
+import dev.tollgate.proto.control.v1.RouterAttempt;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.TokenUsage;
 import dev.tollgate.sidecar.routing.Attempt;
 import dev.tollgate.sidecar.routing.AttemptRecord;
 import dev.tollgate.sidecar.routing.RouteLog;
+import dev.tollgate.sidecar.telemetry.GenAiFacts;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * One proxied request from arrival to its usage record: id, trace, timing, where it went and
  * what it consumed. Confined to the request's thread, except that a streaming attempt's thread
- * calls {@link #answered} and {@link #firstByte} while the request thread waits for it.
+ * calls {@link #answered}, {@link #firstByte} and {@code facts.chunk} while the request thread
+ * waits for it.
  */
 final class Exchange {
 
@@ -30,8 +34,8 @@ final class Exchange {
     final long startedMs;
     final long startedNanos = System.nanoTime();
     Gate.Admission admission;
-    /** Every provider call the router made for this request. */
-    final RouteLog route = new RouteLog();
+    /** Every provider call the router made for this request, each with its own client span. */
+    final RouteLog route = new RouteLog(startedNanos, Trace::newSpanId);
     /** The attempt that answered (or whose stream started), if any. */
     Attempt answer;
     boolean stream;
@@ -41,20 +45,26 @@ final class Exchange {
     long ttftNanos;
     /** Whether response headers have gone out (a stream started): errors must then go in-band. */
     boolean committed;
+    /** GenAI facts for the trace (operation, parameters, response id/model, finish reasons). */
+    final GenAiFacts facts = new GenAiFacts();
+    /** The route the client called ("/v1/chat/completions", ...). */
+    private final String path;
     /** The error envelope this route answers with. */
     ErrorWriter.Shape errorShape = ErrorWriter.Shape.OPENAI;
 
     Exchange(ServerRequest req, ServerResponse res, Clock clock) {
         this.startedMs = clock.millis();
+        this.path = req.path().path();
         this.trace = Trace.from(req.headers().first(HeaderNames.create("traceparent")).orElse(null));
         res.header("x-tollgate-request-id", requestId);
         res.header("traceparent", trace.traceparent());
     }
 
-    /** Records the alias the request was admitted to and says so in the response headers. */
+    /** Records the alias the request was admitted to and says so, with its limits, in the response headers. */
     void admitted(Gate.Admission a, ServerResponse res) {
         admission = a;
         res.header("x-tollgate-alias", a.alias());
+        a.limits().headers().forEach(res::header);
     }
 
     /**
@@ -79,8 +89,7 @@ final class Exchange {
     }
 
     long costMicros() {
-        return answer == null ? 0
-                : Pricing.costMicros(answer.deployment(), usage.promptTokens(), usage.completionTokens());
+        return answer == null ? 0 : Pricing.costMicros(answer.deployment(), usage);
     }
 
     void failed(GatewayError error) {
@@ -101,9 +110,11 @@ final class Exchange {
     }
 
     /**
-     * Sends this exchange's usage record to the sink, if it was admitted to an alias. Alias and
-     * deployment are the ones that answered (else the last tried); {@code fallback_from} names the
-     * alias asked for when they belong to a fallback.
+     * Settles the request's limits with its final cost and sends its usage record to the sink, if
+     * it was admitted to an alias. Alias and deployment are the ones that answered (else the last
+     * tried); {@code fallback_from} names the alias asked for when they belong to a fallback. Each
+     * attempt carries its own client span; the record's provider span fields repeat the answering
+     * (else the last) attempt's, for readers that know only one provider call.
      */
     void record(UsageSink sink, String sidecarName) {
         if (admission == null) {
@@ -112,11 +123,17 @@ final class Exchange {
         if (status == 0) {
             status = 500;
         }
+        long cost = costMicros();
+        admission.limits().settle(cost, usage.promptTokens() + usage.completionTokens());
+        long now = System.nanoTime();
         Optional<Deployment> deployment = answer != null ? Optional.of(answer.deployment()) : route.lastDeployment();
         String alias = answer != null ? answer.alias() : route.lastAlias().orElse(admission.alias());
-        UsageRecord record = UsageRecord.newBuilder()
+        List<AttemptRecord> attempts = route.attempts();
+        UsageRecord.Builder record = UsageRecord.newBuilder()
                 .setId(requestId)
                 .setKeyId(admission.caller().grant().keyId())
+                .setTeamId(admission.caller().grant().teamId())
+                .setUserId(admission.caller().grant().userId())
                 .setAlias(alias)
                 .setFallbackFrom(alias.equals(admission.alias()) ? "" : admission.alias())
                 .setDeploymentId(deployment.map(Deployment::getId).orElse(""))
@@ -125,21 +142,36 @@ final class Exchange {
                 .setPromptTokens(usage.promptTokens())
                 .setCompletionTokens(usage.completionTokens())
                 .setCachedTokens(usage.cachedTokens())
-                .setCostMicros(costMicros())
-                .setLatencyMs((System.nanoTime() - startedNanos) / 1_000_000)
+                .setCostMicros(cost)
+                .setLatencyMs((now - startedNanos) / 1_000_000)
+                .setDurationUs((now - startedNanos) / 1_000)
                 .setTtftMs(ttftNanos / 1_000_000)
                 .setHttpStatus(status)
                 .setErrorType(errorType)
                 .setAttempts(route.count())
-                .addAllRouterAttempts(route.attempts().stream().map(AttemptRecord::toProto).toList())
                 .setStartedAtMs(startedMs)
                 .setStream(stream)
                 .setSidecarName(sidecarName)
                 .setTraceId(trace.traceId())
                 .setSpanId(trace.spanId())
-                .build();
+                .setParentSpanId(trace.parentSpanId())
+                .setKeyAlias(admission.caller().grant().keyAlias())
+                .setRoute(path);
+        for (AttemptRecord a : attempts) {
+            RouterAttempt.Builder attempt = a.toProto().toBuilder();
+            Endpoint.of(a.apiBase()).ifPresent(e -> attempt.setServerAddress(e.host()).setServerPort(e.port()));
+            record.addRouterAttempts(attempt);
+        }
+        facts.into(record);
+        Optional<AttemptRecord> provider = attempts.stream().filter(AttemptRecord::succeeded)
+                .reduce((first, second) -> second).or(() -> attempts.stream().reduce((first, second) -> second));
+        provider.ifPresent(a -> record.setProviderSpanId(a.spanId())
+                .setProviderStartOffsetUs(a.startOffsetUs())
+                .setProviderDurationUs(a.durationUs()));
+        deployment.flatMap(d -> Endpoint.of(d.getApiBase())).ifPresent(e ->
+                record.setServerAddress(e.host()).setServerPort(e.port()));
         try {
-            sink.record(record);
+            sink.record(record.build());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "usage record " + requestId + " could not be spooled: " + e.getMessage());
         }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.sidecar.failure.Failures;
+import dev.tollgate.sidecar.limits.Limiter;
+import dev.tollgate.sidecar.limits.Ticket;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.ProviderAdapter.ChunkSink;
@@ -22,9 +25,10 @@ import java.util.function.Function;
 
 /**
  * What every proxied route does before a provider is called, in this order: policy present,
- * virtual key valid, body a JSON object, alias known and allowed; then hands the request to the
- * {@link Router}, which picks deployments and runs the attempts. Each refusal is a
- * {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
+ * virtual key valid, body a JSON object, alias known and allowed, budgets and rate limits reserved
+ * (last, so nothing refused earlier holds a reservation; once per request, not per attempt); then
+ * hands the request to the {@link Router}, which picks deployments and runs the attempts. Each
+ * refusal is a {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
  */
 final class Gate {
 
@@ -33,11 +37,13 @@ final class Gate {
     private final PolicyHolder policies;
     private final Authenticator auth;
     private final Router router;
+    private final Limiter limiter;
 
-    Gate(PolicyHolder policies, Authenticator auth, Router router) {
+    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter) {
         this.policies = policies;
         this.auth = auth;
         this.router = router;
+        this.limiter = limiter;
     }
 
     /** The authenticated caller and the policy it was checked against. */
@@ -47,8 +53,12 @@ final class Gate {
         }
     }
 
-    /** An admitted request: the alias it asked for (after router_settings.model_group_alias). */
-    record Admission(Caller caller, String alias) {
+    /**
+     * An admitted request: the alias it asked for (after the key's {@code aliases} and
+     * router_settings.model_group_alias), and what it holds under its key's limits until
+     * {@link Exchange#record} settles it. Which deployment serves it is the router's choice.
+     */
+    record Admission(Caller caller, String alias, Ticket limits) {
     }
 
     Caller authenticate(ServerRequest req) {
@@ -56,15 +66,29 @@ final class Gate {
         return new Caller(policy, auth.authenticate(req, policy));
     }
 
-    /** Checks that this caller may use the alias; which deployment serves it is the router's choice. */
+    /**
+     * Checks that this caller may use the alias and reserves its limits. Without the body the
+     * budget estimate has no bound, so on a budgeted key such requests run one at a time per
+     * sidecar: handlers should pass the body.
+     */
     Admission admit(Caller caller, String requested) {
-        String alias = caller.policy().routerSettings().getModelGroupAliasOrDefault(requested, requested);
+        return admit(caller, requested, null);
+    }
+
+    /**
+     * As {@link #admit(Caller, String)}, estimating the request's cost from {@code body} on the most
+     * expensive deployment the router may send it to (the alias's and its fallbacks').
+     */
+    Admission admit(Caller caller, String requested, ObjectNode body) {
+        String keyAlias = caller.grant().resolveAlias(requested);
+        String alias = caller.policy().routerSettings().getModelGroupAliasOrDefault(keyAlias, keyAlias);
         caller.policy().alias(alias).orElseThrow(() ->
                 Failures.unknownAlias(alias, caller.usableAliases()).exception());
         if (!caller.grant().mayUse(alias)) {
             throw Failures.aliasNotAllowed(alias, caller.grant().keyAlias(), caller.usableAliases()).exception();
         }
-        return new Admission(caller, alias);
+        List<Deployment> reachable = router.reachable(caller.policy(), alias, caller.grant()::mayUse);
+        return new Admission(caller, alias, limiter.admit(caller.grant(), alias, reachable, body));
     }
 
     /**

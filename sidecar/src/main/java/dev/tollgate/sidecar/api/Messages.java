@@ -53,7 +53,8 @@ final class Messages implements Handler {
             String alias = Gate.requireModel(body);
             ObjectNode chat = MessagesSurface.toOpenAiRequest(body);
             RequestOverrides overrides = Gate.overrides(req, chat);
-            exchange.admitted(gate.admit(caller, alias), res);
+            exchange.admitted(gate.admit(caller, alias, chat), res);
+            exchange.facts.request(chat);
             exchange.stream = chat.path("stream").asBoolean(false);
             if (exchange.stream) {
                 stream(chat, overrides, alias, res, exchange);
@@ -64,6 +65,7 @@ final class Messages implements Handler {
                 switch (outcome) {
                     case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
                         exchange.answered(ok.attempt(), res);
+                        exchange.facts.response(ok.value().body());
                         exchange.usage = ok.value().usage();
                         byte[] message = MessagesSurface.toAnthropicResponse(ok.value().body(), alias, ok.value().usage());
                         exchange.firstByte();

@@ -21,6 +21,10 @@ record Trace(String traceId, String spanId, String parentSpanId) {
         return new Trace(hex(32), spanId, "");
     }
 
+    static String newSpanId() {
+        return hex(16);
+    }
+
     String traceparent() {
         return "00-" + traceId + "-" + spanId + "-01";
     }

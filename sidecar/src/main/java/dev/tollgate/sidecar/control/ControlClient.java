@@ -3,11 +3,14 @@ package dev.tollgate.sidecar.control;
 import dev.tollgate.proto.control.v1.ControlMessage;
 import dev.tollgate.proto.control.v1.ControlPlaneGrpc;
 import dev.tollgate.proto.control.v1.Hello;
+import dev.tollgate.proto.control.v1.LeaseRequest;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.SidecarMessage;
 import dev.tollgate.proto.control.v1.SnapshotAck;
 import dev.tollgate.proto.control.v1.UsageBatch;
 import dev.tollgate.proto.control.v1.UsageRecord;
+import dev.tollgate.sidecar.limits.LeaseBook;
+import dev.tollgate.sidecar.limits.LeaseChannel;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.usage.UsageSpool;
@@ -24,11 +27,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Holds the sidecar's one control stream open: sends hello, installs and acks each policy
- * snapshot, uploads spooled usage and drops what the control plane acknowledged. Reopens the
+ * snapshot, uploads spooled usage and drops what the control plane acknowledged, carries lease
+ * requests up and grants down (it is the {@link LeaseChannel} of the {@link LeaseBook}). Reopens the
  * stream with capped exponential backoff and jitter whenever it ends; the policy held keeps
  * serving meanwhile. Thread-safe: writes to the stream hold {@link #sending}.
  */
-public final class ControlClient implements AutoCloseable {
+public final class ControlClient implements AutoCloseable, LeaseChannel {
 
     private static final System.Logger LOG = System.getLogger(ControlClient.class.getName());
     private static final long MIN_BACKOFF_MS = 100;
@@ -43,6 +47,7 @@ public final class ControlClient implements AutoCloseable {
     private final UsageSpool spool;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
+    private final LeaseBook leases;
     private final ReentrantLock sending = new ReentrantLock();
 
     private volatile StreamObserver<SidecarMessage> stream;
@@ -52,6 +57,14 @@ public final class ControlClient implements AutoCloseable {
 
     public ControlClient(ManagedChannel channel, String target, Hello identity, PolicyHolder policy, UsageSpool spool,
                          ScheduledExecutorService scheduler, Clock clock) {
+        this(channel, target, identity, policy, spool, scheduler, clock, new LeaseBook(clock));
+    }
+
+    /** {@code leases} is attached to this client: its requests go up this stream. */
+    public ControlClient(ManagedChannel channel, String target, Hello identity, PolicyHolder policy, UsageSpool spool,
+                         ScheduledExecutorService scheduler, Clock clock, LeaseBook leases) {
+        this.leases = leases;
+        leases.attach(this);
         this.channel = channel;
         this.target = target;
         this.identity = identity;
@@ -67,14 +80,35 @@ public final class ControlClient implements AutoCloseable {
     }
 
     /** Whether the stream is open and has been answered (hello accepted). */
+    @Override
     public boolean connected() {
         return stream != null;
+    }
+
+    @Override
+    public boolean send(LeaseRequest request) {
+        StreamObserver<SidecarMessage> out = stream;
+        if (out == null) {
+            return false;
+        }
+        try {
+            send(out, SidecarMessage.newBuilder().setLeaseRequest(request).build());
+            return true;
+        } catch (RuntimeException e) {
+            // The stream broke under us; the session's onError will reconnect.
+            return false;
+        }
     }
 
     private void connect() {
         if (closed) {
             return;
         }
+        // The channel has its own reconnect backoff (growing to 120 s) and fails new calls at once
+        // until it is READY, so left alone it, not our capped backoff, would decide when a long
+        // outage ends. Resetting it makes each of our retries a fresh connection attempt (the call
+        // itself may still fail fast; the next retry then finds the channel READY).
+        channel.resetConnectBackoff();
         Session session = new Session();
         StreamObserver<SidecarMessage> out = ControlPlaneGrpc.newStub(channel).stream(session);
         session.out = out;
@@ -112,6 +146,7 @@ public final class ControlClient implements AutoCloseable {
                         LOG.log(System.Logger.Level.WARNING, "could not shrink the usage spool: " + e.getMessage());
                     }
                 }
+                case LEASE_GRANT -> leases.onGrant(message.getLeaseGrant());
                 case KIND_NOT_SET -> { }
             }
         }
@@ -129,6 +164,7 @@ public final class ControlClient implements AutoCloseable {
         private void ended(Status status) {
             if (stream == out) {
                 stream = null;
+                leases.onDisconnected();
             }
             if (closed) {
                 return;

@@ -33,6 +33,12 @@ public final class Failures {
                 "Virtual key " + name(keyAlias) + " is blocked; ask the platform team to unblock it.");
     }
 
+    public static GatewayError blockedOwner(String keyAlias, String kind, String owner) {
+        return new GatewayError(401, "authentication_error", "key_blocked",
+                "Virtual key " + name(keyAlias) + " belongs to " + kind + " '" + owner + "', which is blocked; "
+                        + "ask the platform team to unblock the " + kind + ".");
+    }
+
     public static GatewayError expiredKey(String keyAlias) {
         return new GatewayError(401, "authentication_error", "key_expired",
                 "Virtual key " + name(keyAlias) + " has expired; ask the platform team for a new one.");
@@ -80,6 +86,69 @@ public final class Failures {
                 "no_deployments_available", "No deployment of alias '" + alias + "' can take this request now: " + why
                         + ". Retry after " + retryAfterSeconds + " s, or check those deployments (provider status, "
                         + "credentials, rate limits).", null, Optional.of(retryAfterSeconds));
+    }
+
+    /**
+     * A budget is spent: who, how much of what limit, and when the window resets.
+     *
+     * @param who        e.g. "key 'my-app'", "team 'payments'"
+     * @param resetsAtMs end of the budget window (0: the budget never resets)
+     */
+    public static GatewayError budgetExceeded(String who, String spentUsd, String limitUsd, String duration,
+                                              long resetsAtMs, long nowMs, String requestMaxUsd) {
+        String when = resetsAtMs > 0
+                ? "the window resets at " + java.time.Instant.ofEpochMilli(resetsAtMs) + " (in "
+                        + seconds(resetsAtMs - nowMs) + " s)"
+                : "this budget has no budget_duration and does not reset; raise max_budget to continue";
+        return new GatewayError(429, "budget_exceeded", "budget_exceeded",
+                "Budget exceeded for " + who + ": spent $" + spentUsd + " of max_budget $" + limitUsd
+                        + (duration.isEmpty() ? "" : " in the current " + duration + " window")
+                        + ", and what is left does not cover this request's maximum cost of $" + requestMaxUsd
+                        + " (from its prompt size and max_tokens); " + when + ".",
+                null, resetsAtMs > 0 ? Optional.of(seconds(resetsAtMs - nowMs)) : Optional.empty());
+    }
+
+    /** A limited key without a lease covering the request while the control plane cannot be reached. */
+    public static GatewayError budgetUnconfirmed(String who) {
+        return new GatewayError(429, "budget_exceeded", "budget_exceeded",
+                "Cannot admit spend for " + who + ": it has a max_budget and this sidecar holds no budget lease "
+                        + "covering this request, and the control plane did not answer; no spend is admitted "
+                        + "beyond the lease. Retry shortly; if it persists, check that the control plane is up.",
+                null, Optional.of(1L));
+    }
+
+    /** A second request without an output cap on a budgeted key while one is in flight. */
+    public static GatewayError budgetUncapped(String who, Target target) {
+        return new GatewayError(429, "budget_exceeded", "budget_exceeded",
+                "Cannot admit spend for " + who + " on " + target.describe() + ": the request sets no max_tokens "
+                        + "and the model's output limit is unknown, so its cost has no bound; such requests run "
+                        + "one at a time per budget. Set max_tokens, or max_output_tokens in the deployment's "
+                        + "litellm_params.", "max_tokens", Optional.of(1L));
+    }
+
+    /** An rpm or tpm limit is reached for the current minute. */
+    public static GatewayError rateLimited(String who, String field, long limit, long resetsAtMs, long nowMs) {
+        long wait = resetsAtMs > 0 ? seconds(resetsAtMs - nowMs) : 1;
+        return new GatewayError(429, "rate_limit_error", "rate_limit_exceeded",
+                "Rate limit reached for " + who + ": " + field + " " + limit + " per minute; retry after " + wait
+                        + " s.", null, Optional.of(wait));
+    }
+
+    /** A rate limit whose allowance cannot be confirmed (control plane unreachable), or the parallel cap. */
+    public static GatewayError rateUnconfirmed(String who, String field) {
+        return new GatewayError(429, "rate_limit_error", "rate_limit_exceeded",
+                "Rate limit for " + who + " (" + field + ") cannot be confirmed: this sidecar holds no allowance "
+                        + "for it and the control plane did not answer. Retry shortly.", null, Optional.of(1L));
+    }
+
+    public static GatewayError parallelLimited(String who, long limit) {
+        return new GatewayError(429, "rate_limit_error", "rate_limit_exceeded",
+                "Rate limit reached for " + who + ": max_parallel_requests " + limit
+                        + " requests in flight on this sidecar; retry when one finishes.", null, Optional.of(1L));
+    }
+
+    private static long seconds(long ms) {
+        return Math.max(1, (ms + 999) / 1000);
     }
 
     public static GatewayError internal(String requestId) {

@@ -91,9 +91,10 @@ final class AliasAttempts<T> {
             c.state().countRequest(startedMs);
             long startNanos = System.nanoTime();
             Ran<T> ran = runner.run(attempt, limits.supervisor(), picked.lease()::release);
-            long latencyMs = (System.nanoTime() - startNanos) / 1_000_000;
+            long endNanos = System.nanoTime();
+            long latencyMs = (endNanos - startNanos) / 1_000_000;
             if (ran.result() instanceof AttemptSupervisor.Result.Done<T> done) {
-                log.add(new AttemptRecord(alias, c.id(), c.deployment().getProvider(), 200, "", latencyMs, startedMs));
+                log.add(record(c, 200, "", startNanos, endNanos, startedMs));
                 c.state().observeLatency(ran.firstByteNanos() > 0
                         ? (ran.firstByteNanos() - startNanos) / 1_000_000 : latencyMs);
                 TokenUsage u = usageOf.apply(done.value());
@@ -103,8 +104,8 @@ final class AliasAttempts<T> {
             AttemptSupervisor.Result.Failed<T> f = (AttemptSupervisor.Result.Failed<T>) ran.result();
             ErrorClass cls = ErrorClass.of(f.error());
             boolean clientGone = f.progress() == Progress.CLIENT_GONE;
-            log.add(new AttemptRecord(alias, c.id(), c.deployment().getProvider(), clientGone ? 499 : f.error().status(),
-                    clientGone ? "client_closed" : f.error().code(), latencyMs, startedMs));
+            log.add(record(c, clientGone ? 499 : f.error().status(), clientGone ? "client_closed" : f.error().code(),
+                    startNanos, endNanos, startedMs));
             if (!clientGone) {
                 learn(c, cls, f.error(), candidates.size(), latencyMs, limits.byRequestDeadline());
             }
@@ -176,6 +177,13 @@ final class AliasAttempts<T> {
             }
         }
         return new Limits(new AttemptSupervisor.Limits(total, totalWhy, firstByte, firstByteWhy), byRequest);
+    }
+
+    private AttemptRecord record(Candidate c, int status, String errorCode, long startNanos, long endNanos,
+                                 long startedMs) {
+        return new AttemptRecord(c.alias(), c.id(), c.deployment().getProvider(), c.deployment().getModel(),
+                c.deployment().getApiBase(), status, errorCode, (endNanos - startNanos) / 1_000_000, startedMs,
+                log.newSpanId(), Math.max(0, startNanos - log.originNanos()) / 1_000, (endNanos - startNanos) / 1_000);
     }
 
     private AliasResult<T> failed(GatewayError error, ErrorClass cls, Progress progress) {

@@ -4,6 +4,7 @@ import dev.tollgate.proto.control.v1.Deployment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The path one request took through the router: every provider call in order, and the deployment
@@ -14,8 +15,19 @@ import java.util.Optional;
 public final class RouteLog {
 
     private final List<AttemptRecord> attempts = new ArrayList<>();
+    private final long originNanos;
+    private final Supplier<String> spanIds;
     private Deployment lastDeployment;
     private String lastAlias;
+
+    /**
+     * @param originNanos the request's arrival on {@link System#nanoTime()}: attempt offsets count from it
+     * @param spanIds     a new client span id for each attempt
+     */
+    public RouteLog(long originNanos, Supplier<String> spanIds) {
+        this.originNanos = originNanos;
+        this.spanIds = spanIds;
+    }
 
     /** Every provider call so far, in order. */
     public List<AttemptRecord> attempts() {
@@ -39,6 +51,14 @@ public final class RouteLog {
     void tried(String alias, Deployment deployment) {
         lastAlias = alias;
         lastDeployment = deployment;
+    }
+
+    long originNanos() {
+        return originNanos;
+    }
+
+    String newSpanId() {
+        return spanIds.get();
     }
 
     void add(AttemptRecord attempt) {

@@ -1,5 +1,6 @@
 package dev.tollgate.sidecar.routing;
 
+import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.provider.ProviderAdapter.ChunkSink;
 import dev.tollgate.sidecar.provider.Providers;
@@ -7,6 +8,7 @@ import dev.tollgate.sidecar.provider.TokenUsage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -137,6 +139,20 @@ public final class Router {
             }
         }
         return last;
+    }
+
+    /**
+     * Every deployment a request to {@code alias} may be sent to: the alias's own, then those of each
+     * fallback alias the caller may use. Budgets reserve for the most expensive of them.
+     */
+    public List<Deployment> reachable(Policy policy, String alias, Predicate<String> mayUse) {
+        List<Deployment> all = new ArrayList<>(policy.alias(alias).orElse(List.of()));
+        for (String fallback : table(policy).settings.allFallbacksFor(alias)) {
+            if (!fallback.equals(alias) && mayUse.test(fallback)) {
+                all.addAll(policy.alias(fallback).orElse(List.of()));
+            }
+        }
+        return List.copyOf(all);
     }
 
     /** A failure after the stream started, or with the client gone, ends the request where it is. */

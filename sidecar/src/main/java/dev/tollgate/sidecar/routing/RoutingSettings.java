@@ -56,6 +56,15 @@ record RoutingSettings(Strategy strategy, int numRetries, Duration retryAfter, D
         };
     }
 
+    /** Every alias a failure of {@code alias} may fall back to, whatever the failure's class, in order. */
+    List<String> allFallbacksFor(String alias) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(source.containsFallbacks(alias)
+                ? list(source.getFallbacksMap(), alias) : source.getDefaultFallbacksList());
+        all.addAll(list(source.getContextWindowFallbacksMap(), alias));
+        all.addAll(list(source.getContentPolicyFallbacksMap(), alias));
+        return List.copyOf(all);
+    }
+
     /** Whether any fallback list names {@code alias} (so a request to it may be repeated elsewhere). */
     boolean hasFallbacks(String alias) {
         return source.containsFallbacks(alias) || source.getDefaultFallbacksCount() > 0

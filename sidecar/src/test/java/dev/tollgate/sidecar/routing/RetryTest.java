@@ -64,6 +64,37 @@ class RetryTest {
     }
 
     @Test
+    void eachAttemptCarriesItsOwnClientSpanAndTheRecordRepeatsTheAnsweringOne() throws Exception {
+        upstream.always("a", FaultyOpenAi.status(500));
+        try (RoutedSidecar sidecar = RoutedSidecar.on(upstream)
+                .deployment("chat", "a", "order", "1")
+                .deployment("chat", "b", "order", "2")
+                .settings(s -> s.setNumRetries(1))
+                .start()) {
+            assertEquals(200, sidecar.chat("chat").statusCode());
+            UsageRecord record = sidecar.usage(0);
+            List<RouterAttempt> attempts = record.getRouterAttemptsList();
+            assertEquals(2, attempts.size());
+            RouterAttempt failed = attempts.get(0);
+            RouterAttempt answered = attempts.get(1);
+            for (RouterAttempt a : attempts) {
+                assertTrue(a.getSpanId().matches("[0-9a-f]{16}"), a.getSpanId());
+                assertTrue(a.getDurationUs() > 0, "duration of " + a.getDeploymentId());
+                assertEquals("127.0.0.1", a.getServerAddress());
+                assertTrue(a.getStartOffsetUs() + a.getDurationUs() <= record.getDurationUs());
+            }
+            assertFalse(failed.getSpanId().equals(answered.getSpanId()), "a new span per attempt");
+            assertEquals("a", failed.getModel());
+            assertEquals("b", answered.getModel());
+            assertTrue(answered.getStartOffsetUs() >= failed.getStartOffsetUs() + failed.getDurationUs(),
+                    "the retry starts after the failed call ended");
+            assertEquals(answered.getSpanId(), record.getProviderSpanId());
+            assertEquals(answered.getStartOffsetUs(), record.getProviderStartOffsetUs());
+            assertEquals(answered.getDurationUs(), record.getProviderDurationUs());
+        }
+    }
+
+    @Test
     void retriesOnTheOnlyDeploymentBackOffExponentiallyWithJitter() throws Exception {
         upstream.script("solo", FaultyOpenAi.status(503), FaultyOpenAi.status(529), FaultyOpenAi.OK);
         try (RoutedSidecar sidecar = RoutedSidecar.on(upstream)

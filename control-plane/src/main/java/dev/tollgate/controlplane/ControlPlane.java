@@ -1,0 +1,238 @@
+package dev.tollgate.controlplane;
+
+import dev.tollgate.controlplane.admin.AdminServer;
+import dev.tollgate.controlplane.admin.AuditRoutes;
+import dev.tollgate.controlplane.admin.DoctorRoutes;
+import dev.tollgate.controlplane.admin.Changes;
+import dev.tollgate.controlplane.admin.KeyRoutes;
+import dev.tollgate.controlplane.admin.SpendRoutes;
+import dev.tollgate.controlplane.admin.TeamRoutes;
+import dev.tollgate.controlplane.admin.UserRoutes;
+import dev.tollgate.controlplane.audit.AuditLog;
+import dev.tollgate.controlplane.budget.BudgetWindow;
+import dev.tollgate.controlplane.budget.LeaseLedger;
+import dev.tollgate.controlplane.budget.Limits;
+import dev.tollgate.controlplane.config.CredentialRef;
+import dev.tollgate.controlplane.doctor.Doctor;
+import dev.tollgate.controlplane.config.GatewayConfig;
+import dev.tollgate.controlplane.config.ModelDeployment;
+import dev.tollgate.controlplane.keys.KeyHashing;
+import dev.tollgate.controlplane.keys.KeyRepository;
+import dev.tollgate.controlplane.policy.CredentialVault;
+import dev.tollgate.controlplane.policy.DeploymentRepository;
+import dev.tollgate.controlplane.policy.PolicyCompiler;
+import dev.tollgate.controlplane.policy.PolicyPublisher;
+import dev.tollgate.controlplane.policy.PriceMap;
+import dev.tollgate.controlplane.policy.RouterSettingsCompiler;
+import dev.tollgate.controlplane.stream.ControlStreamService;
+import dev.tollgate.controlplane.teams.TeamRepository;
+import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
+import dev.tollgate.controlplane.telemetry.TraceExport;
+import dev.tollgate.controlplane.usage.SpendQueries;
+import dev.tollgate.controlplane.usage.UsageRepository;
+import dev.tollgate.controlplane.users.UserRepository;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * A running control plane on a migrated database: config seeded, policy published, admin API and
+ * control stream listening. {@link Main} starts one from flags; tests start one on a test
+ * database with their own clock. Thread-safe.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ControlPlane.class.getName());
+
+    /** What a control plane is started with, parsed once. */
+    public record Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
+                           int adminPort, String grpcHost, int grpcPort, Map<String, String> env) {
+        public Settings {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(masterKey, "masterKey");
+            env = Map.copyOf(env);
+        }
+    }
+
+    private final AdminServer admin;
+    private final Server grpc;
+    private final PolicyPublisher publisher;
+
+    private final Optional<TraceExport> traces;
+
+    private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher, Optional<TraceExport> traces) {
+        this.admin = admin;
+        this.grpc = grpc;
+        this.publisher = publisher;
+        this.traces = traces;
+    }
+
+    public static ControlPlane start(Settings settings, DataSource db, Clock clock) throws SQLException, IOException {
+        GatewayConfig config = settings.config();
+        CredentialVault vault = new CredentialVault(settings.env());
+        DeploymentRepository deployments = new DeploymentRepository(db);
+        List<String> ids = deployments.replaceConfigDeployments(config.deployments());
+        for (int i = 0; i < ids.size(); i++) {
+            CredentialRef ref = config.deployments().get(i).credential();
+            vault.put(ids.get(i), ref);
+            vault.putParams(ids.get(i), config.deployments().get(i).secretParams());
+            if (ref instanceof CredentialRef.Env e && e.resolve(settings.env()).isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "deployment " + ids.get(i) + ": api_key refers to environment"
+                        + " variable " + e.name() + ", which is not set in the control-plane process; its calls will"
+                        + " fail until it is");
+            }
+        }
+        KeyRepository keys = new KeyRepository(db);
+        TeamRepository teams = new TeamRepository(db);
+        UserRepository users = new UserRepository(db);
+        PriceMap prices = PriceMap.bundled();
+        warnUnpriced(config, prices);
+        PolicyPublisher publisher = new PolicyPublisher(db,
+                new PolicyCompiler(deployments, keys, teams, users, vault, prices,
+                        RouterSettingsCompiler.compile(config.routing())));
+        publisher.publish();
+
+        Optional<TraceExport> traces = TraceExport.create(
+                Optional.ofNullable(settings.env().get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+                        .or(() -> Optional.ofNullable(settings.env().get("OTEL_EXPORTER_OTLP_ENDPOINT"))),
+                "http/protobuf".equals(settings.env().get("OTEL_EXPORTER_OTLP_PROTOCOL"))
+                        ? TraceExport.Protocol.HTTP_PROTOBUF : TraceExport.Protocol.GRPC);
+        LOG.log(System.Logger.Level.INFO, traces.isPresent() ? "exporting a trace per request over OTLP"
+                : "traces off: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4317) to export them");
+        AtomicReference<ControlStreamService> streams = new AtomicReference<>();
+        ControlPlaneMetrics metrics = new ControlPlaneMetrics(() -> publisher.current().getVersion(),
+                () -> streams.get() == null ? Map.of() : streams.get().ackedVersions(), traces);
+        UsageRepository usage = new UsageRepository(db, records -> {
+            metrics.stored(records);
+            traces.ifPresent(t -> t.offer(records));
+        });
+        SpendQueries spend = new SpendQueries(db);
+        LeaseLedger leases = new LeaseLedger(db, (kind, id) -> limitsOf(keys, teams, users, kind, id),
+                (kind, id, window) -> spendOf(spend, kind, id, window), clock);
+        ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases,
+                settings.sidecarToken());
+        streams.set(controlStream);
+        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .addService(controlStream)
+                .build()
+                .start();
+
+        AuditLog audit = new AuditLog(clock);
+        Changes changes = new Changes(db, audit, publisher);
+        KeyRoutes keyRoutes = new KeyRoutes(keys, teams, users, spend, changes, clock);
+        AdminServer admin = new AdminServer(settings.adminHost(), settings.adminPort(),
+                KeyHashing.sha256Hex(settings.masterKey()), new AdminServer.Routes(keyRoutes,
+                new TeamRoutes(teams, keys, spend, changes, keyRoutes, clock),
+                new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
+                new SpendRoutes(spend, keys), new AuditRoutes(audit, db), metrics::scrape,
+                new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
+                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()))), () -> true);
+        try {
+            admin.start();
+        } catch (RuntimeException e) {
+            grpc.shutdownNow();
+            traces.ifPresent(TraceExport::close);
+            throw e;
+        }
+        return new ControlPlane(admin, grpc, publisher, traces);
+    }
+
+    /** The current limits of a lease subject's entity, from the database (so every replica agrees). */
+    private static Optional<Limits> limitsOf(KeyRepository keys, TeamRepository teams, UserRepository users,
+                                             String kind, String id) throws SQLException {
+        switch (kind) {
+            case "team":
+                return teams.find(id).map(t -> t.limits());
+            case "user":
+                return users.find(id).map(u -> u.limits());
+            case "key": {
+                Optional<java.util.UUID> key = uuid(id);
+                return key.isEmpty() ? Optional.empty() : keys.findById(key.get()).map(k -> k.limits());
+            }
+            case "key_model": {
+                int slash = id.indexOf('/');
+                Optional<java.util.UUID> key = uuid(id.substring(0, Math.max(0, slash)));
+                String alias = id.substring(slash + 1);
+                return key.isEmpty() ? Optional.empty()
+                        : keys.findById(key.get()).flatMap(k -> Optional.ofNullable(k.modelMaxBudget().get(alias)));
+            }
+            default:
+                return Optional.empty();
+        }
+    }
+
+    private static long spendOf(SpendQueries spend, String kind, String id, BudgetWindow w) throws SQLException {
+        return switch (kind) {
+            case "key" -> spend.spendMicros(SpendQueries.Owner.KEY, id, w.start(), w.end());
+            case "team" -> spend.spendMicros(SpendQueries.Owner.TEAM, id, w.start(), w.end());
+            case "user" -> spend.spendMicros(SpendQueries.Owner.USER, id, w.start(), w.end());
+            case "key_model" -> {
+                int slash = id.indexOf('/');
+                Optional<java.util.UUID> key = uuid(id.substring(0, Math.max(0, slash)));
+                yield key.isEmpty() ? 0 : spend.spendMicros(key.get(), id.substring(slash + 1), w.start(), w.end());
+            }
+            default -> 0;
+        };
+    }
+
+    private static Optional<java.util.UUID> uuid(String text) {
+        try {
+            return Optional.of(java.util.UUID.fromString(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Says at start which deployments cost nothing because neither the config nor the price map prices them. */
+    private static void warnUnpriced(GatewayConfig config, PriceMap prices) {
+        for (ModelDeployment d : config.deployments()) {
+            boolean configured = d.params().containsKey("input_cost_per_token")
+                    || d.params().containsKey("output_cost_per_token");
+            if (!configured && !d.provider().equals("mock") && prices.lookup(d.provider(), d.model(), d.params()).isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "alias " + d.alias() + ": " + d.provider() + "/" + d.model()
+                        + " is not in the model price map (taken " + prices.taken() + "); its calls cost 0 until"
+                        + " litellm_params sets input_cost_per_token and output_cost_per_token");
+            }
+        }
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public int grpcPort() {
+        return grpc.getPort();
+    }
+
+    public PolicyPublisher publisher() {
+        return publisher;
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        grpc.shutdown();
+        try {
+            grpc.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        grpc.shutdownNow();
+        traces.ifPresent(TraceExport::close);
+    }
+}
