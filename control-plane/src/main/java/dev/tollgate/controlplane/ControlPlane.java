@@ -23,6 +23,7 @@ import dev.tollgate.controlplane.policy.DeploymentRepository;
 import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.policy.PriceMap;
+import dev.tollgate.controlplane.policy.RouterSettingsCompiler;
 import dev.tollgate.controlplane.stream.ControlStreamService;
 import dev.tollgate.controlplane.teams.TeamRepository;
 import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
@@ -100,7 +101,8 @@ public final class ControlPlane implements AutoCloseable {
         PriceMap prices = PriceMap.bundled();
         warnUnpriced(config, prices);
         PolicyPublisher publisher = new PolicyPublisher(db,
-                new PolicyCompiler(deployments, keys, teams, users, vault, prices));
+                new PolicyCompiler(deployments, keys, teams, users, vault, prices,
+                        RouterSettingsCompiler.compile(config.routing())));
         publisher.publish();
 
         Optional<TraceExport> traces = TraceExport.create(

@@ -24,7 +24,7 @@ public final class Main {
             and receives their usage.
 
             Flags:
-              --config FILE        config.yaml (model_list, general_settings.master_key, tollgate.*)  [required]
+              --config FILE        config.yaml (model_list, router_settings, litellm_settings, general_settings, tollgate.*)  [required]
               --admin-port N       admin HTTP API port                                   [4100]
               --admin-host ADDR    admin HTTP API bind address                           [0.0.0.0]
               --grpc-port N        sidecar control-stream port                           [4101]

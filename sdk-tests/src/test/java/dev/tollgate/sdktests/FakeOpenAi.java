@@ -11,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
@@ -28,7 +30,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code response_format} {@code json_object} or {@code json_schema}: a JSON object as content;</li>
  *   <li>otherwise {@code "fake answer from <model>"}.</li>
  * </ul>
- * Every request body is kept in {@link #requests()} for the test to inspect. Thread-safe.
+ * A model named {@code fail-once-...} answers its first call with OpenAI's 500 error body and later
+ * ones normally, for retry tests. Every request body is kept in {@link #requests()} for the test to inspect. Thread-safe.
  */
 final class FakeOpenAi implements AutoCloseable {
 
@@ -40,6 +43,7 @@ final class FakeOpenAi implements AutoCloseable {
     private final HttpServer server;
     private final String expectedKey;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
 
     FakeOpenAi(String expectedKey) throws IOException {
         this.expectedKey = expectedKey;
@@ -79,7 +83,7 @@ final class FakeOpenAi implements AutoCloseable {
                     + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
             return;
         }
-        if (model.equals(FAILING_MODEL)) {
+        if (model.equals(FAILING_MODEL) || model.startsWith("fail-once-") && failedOnce.add(model)) {
             reply(exchange, 500, "{\"error\":{\"message\":\"The server had an error while processing your request. "
                     + "Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
             return;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A trace per request, exported by the control plane over OTLP to a receiver on loopback: the
- * gateway's server span joins the caller's traceparent and the provider call is its child, with
+ * gateway's server span joins the caller's traceparent and each provider call (each retry its own) is its child, with
  * the OpenTelemetry GenAI attributes; failures carry error.type; no key reaches a span.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,6 +52,20 @@ class TracesEndToEndTest {
                   - model_name: streamed-chat
                     litellm_params:
                       model: mock/stream-v1
+                  - model_name: retried-chat
+                    litellm_params:
+                      model: openai/fail-once-gpt
+                      api_base: %1$s
+                      api_key: os.environ/TRACE_OPENAI_KEY
+                      order: 1
+                  - model_name: retried-chat
+                    litellm_params:
+                      model: openai/gpt-4o-mini
+                      api_base: %1$s
+                      api_key: os.environ/TRACE_OPENAI_KEY
+                      order: 2
+                router_settings:
+                  num_retries: 1
                 general_settings:
                   master_key: os.environ/TOLLGATE_MASTER_KEY
                 """.formatted(upstream.baseUrl());
@@ -137,6 +151,48 @@ class TracesEndToEndTest {
             assertEquals("provider_auth_error", attr(span, "error.type"), span.getName());
             assertEquals(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR, span.getStatus().getCode());
         }
+        assertNoSecretOrPrompt(spans);
+    }
+
+    @Test
+    void retriedCallIsOneClientSpanPerAttemptUnderTheServerSpan() throws Exception {
+        String traceId = "8bf92f3577b34da6a3ce929d0e0e473a";
+        HttpResponse<String> r = chat("retried-chat", "00-" + traceId + "-40f067aa0ba902b7-01", "");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("2", r.headers().firstValue("x-tollgate-attempts").orElse(""));
+
+        List<Span> spans = awaitSpans(traceId, 3);
+        assertEquals(3, spans.size(), spans.toString());
+        Span server = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
+        List<Span> clients = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT)
+                .sorted(java.util.Comparator.comparingLong(s ->
+                        OtlpReceiver.attribute(s, "tollgate.attempt").orElseThrow().getIntValue()))
+                .toList();
+        assertEquals(2, clients.size(), spans.toString());
+        Span failed = clients.get(0);
+        Span answered = clients.get(1);
+        for (Span client : clients) {
+            assertEquals(OtlpReceiver.hex(server.getSpanId()), OtlpReceiver.hex(client.getParentSpanId()),
+                    client.getName() + " is a child of the server span");
+            assertTrue(client.getStartTimeUnixNano() >= server.getStartTimeUnixNano());
+            assertTrue(client.getEndTimeUnixNano() <= server.getEndTimeUnixNano());
+        }
+        assertFalse(OtlpReceiver.hex(failed.getSpanId()).equals(OtlpReceiver.hex(answered.getSpanId())));
+
+        assertEquals("chat fail-once-gpt", failed.getName());
+        assertEquals(1, OtlpReceiver.attribute(failed, "tollgate.attempt").orElseThrow().getIntValue());
+        assertEquals("retried-chat#0", attr(failed, "tollgate.deployment"));
+        assertEquals("provider_error", attr(failed, "error.type"));
+        assertEquals(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR, failed.getStatus().getCode());
+
+        assertEquals("chat gpt-4o-mini", answered.getName());
+        assertEquals(2, OtlpReceiver.attribute(answered, "tollgate.attempt").orElseThrow().getIntValue());
+        assertEquals("retried-chat#1", attr(answered, "tollgate.deployment"));
+        assertTrue(OtlpReceiver.attribute(answered, "error.type").isEmpty(), "the answering call did not fail");
+        assertFalse(answered.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+        assertEquals(7, OtlpReceiver.attribute(answered, "gen_ai.usage.input_tokens").orElseThrow().getIntValue());
+        assertTrue(answered.getStartTimeUnixNano() >= failed.getEndTimeUnixNano(), "the retry follows the failed call");
+        assertTrue(OtlpReceiver.attribute(server, "error.type").isEmpty(), "the request itself succeeded");
         assertNoSecretOrPrompt(spans);
     }
 

@@ -8,6 +8,7 @@ import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
+import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
 import dev.tollgate.sidecar.usage.UsageSpool;
@@ -124,8 +125,8 @@ public final class Main {
         Metrics metrics = new Metrics();
         metrics.gauge("tollgate_usage_spool_depth", "Usage records waiting for the control plane's acknowledgement.",
                 spool::depth);
-        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, providers, spool::append, clock, name,
-                new Limiter(leases), metrics, logFormat).start();
+        ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, Router.standard(providers, clock),
+                spool::append, clock, name, new Limiter(leases), metrics, logFormat).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
                 + "/v1 (control plane " + controlPlane + ")");
 

@@ -57,7 +57,41 @@ public final class ConfigLoader {
         JsonNode general = root.path("general_settings");
         CredentialRef masterKey = credential(general, "master_key", "general_settings.master_key");
         CredentialRef sidecarToken = credential(root.path("tollgate"), "sidecar_token", "tollgate.sidecar_token");
-        return new GatewayConfig(deployments, masterKey, sidecarToken, warnings, ServerSettings.parse(root));
+        RoutingSettings routing = RoutingSettingsParser.parse(root.path("router_settings"), root.path("litellm_settings"),
+                warnings);
+        warnUnknownFallbackTargets(routing, deployments, warnings);
+        if (routing.dropParams()) {
+            deployments = deployments.stream().map(ConfigLoader::dropParamsByDefault).toList();
+        }
+        return new GatewayConfig(deployments, masterKey, sidecarToken, warnings, ServerSettings.parse(root), routing);
+    }
+
+    /** litellm_settings.drop_params: true is every deployment's default; its own drop_params still wins. */
+    private static ModelDeployment dropParamsByDefault(ModelDeployment d) {
+        if (d.params().containsKey("drop_params")) {
+            return d;
+        }
+        Map<String, String> params = new LinkedHashMap<>(d.params());
+        params.put("drop_params", "true");
+        return new ModelDeployment(d.alias(), d.provider(), d.model(), d.apiBase(), d.credential(), params,
+                d.secretParams());
+    }
+
+    /** Aliases may be added after start-up, so a fallback to an alias the file lacks is a warning, not a refusal. */
+    private static void warnUnknownFallbackTargets(RoutingSettings routing, List<ModelDeployment> deployments,
+                                                   List<String> warnings) {
+        java.util.Set<String> aliases = new java.util.HashSet<>();
+        deployments.forEach(d -> aliases.add(d.alias()));
+        Map<String, Map<String, List<String>>> lists = new LinkedHashMap<>();
+        lists.put("fallbacks", routing.fallbacks());
+        lists.put("context_window_fallbacks", routing.contextWindowFallbacks());
+        lists.put("content_policy_fallbacks", routing.contentPolicyFallbacks());
+        lists.put("default_fallbacks", Map.of("*", routing.defaultFallbacks()));
+        lists.put("model_group_alias", Map.of("*", List.copyOf(routing.modelGroupAlias().values())));
+        lists.forEach((field, byAlias) -> byAlias.forEach((alias, targets) -> targets.stream()
+                .filter(t -> !aliases.contains(t))
+                .forEach(t -> warnings.add("router_settings." + field + ": alias '" + t
+                        + "' is not a model_name in model_list; requests cannot use it until it exists"))));
     }
 
     private static ModelDeployment parseEntry(JsonNode entry, String path) {
@@ -86,6 +120,7 @@ public final class ConfigLoader {
             Map.Entry<String, JsonNode> field = fields.next();
             String name = field.getKey();
             String value = field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toString();
+            RoutingSettingsParser.checkDeploymentParam(path + ".litellm_params." + name, name, field.getValue());
             if (name.equals("model") || name.equals("api_key")) {
                 continue;
             }

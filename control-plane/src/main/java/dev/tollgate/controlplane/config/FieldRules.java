@@ -129,6 +129,8 @@ final class FieldRules {
                     Map.entry("max_parallel_requests", ignored("there is no proxy-wide concurrency limit")),
                     Map.entry("global_max_parallel_requests", ignored("there is no proxy-wide concurrency limit"))));
 
+    static final Map<String, Rule> ROUTER = table(RoutingSettingsParser.ROUTER_FIELDS, Map.of());
+
     static final Map<String, Rule> LITELLM = table(
             // Routing fields are read by the router's parser (RoutingSettings).
             used("num_retries", "request_timeout", "fallbacks", "default_fallbacks", "context_window_fallbacks",

@@ -11,10 +11,11 @@ import java.util.Objects;
  * @param sidecarToken {@code tollgate.sidecar_token}: the secret sidecars present on the control stream
  * @param warnings     fields present in the file that Tollgate does not act on, with their path
  * @param server       {@code general_settings.database_url} and {@code environment_variables}
+ * @param routing      {@code router_settings} with {@code litellm_settings} as defaults
  */
 public record GatewayConfig(
         List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings,
-        ServerSettings server) {
+        ServerSettings server, RoutingSettings routing) {
 
     public GatewayConfig {
         deployments = List.copyOf(deployments);
@@ -22,11 +23,22 @@ public record GatewayConfig(
         Objects.requireNonNull(sidecarToken, "sidecarToken");
         warnings = List.copyOf(warnings);
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(routing, "routing");
     }
 
-    /** A config without database or environment settings. */
+    /** A config without database, environment, router or litellm settings. */
     public GatewayConfig(List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken,
                          List<String> warnings) {
-        this(deployments, masterKey, sidecarToken, warnings, ServerSettings.NONE);
+        this(deployments, masterKey, sidecarToken, warnings, ServerSettings.NONE, RoutingSettings.NONE);
+    }
+
+    public GatewayConfig(List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken,
+                         List<String> warnings, ServerSettings server) {
+        this(deployments, masterKey, sidecarToken, warnings, server, RoutingSettings.NONE);
+    }
+
+    public GatewayConfig(List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken,
+                         List<String> warnings, RoutingSettings routing) {
+        this(deployments, masterKey, sidecarToken, warnings, ServerSettings.NONE, routing);
     }
 }

@@ -14,8 +14,8 @@ import java.util.Set;
  * used, ignored (collected into one start-up warning that lists each field with its path and why),
  * or refused (the start fails, listing every such field and what to do instead). Fields are refused
  * when ignoring them would silently loosen security, lose spend, or call a provider LiteLLM would not
- * have called; the rest are warnings. {@code router_settings} is read by the router's own parser and
- * not listed here.
+ * have called; the rest are warnings. {@code router_settings} fields are read by the router's own
+ * parser ({@link RoutingSettingsParser#ROUTER_FIELDS}); the others are reported here.
  */
 final class KnownFields {
 
@@ -43,6 +43,7 @@ final class KnownFields {
             }
         }
         section(copy.path("general_settings"), "general_settings.", FieldRules.GENERAL, findings);
+        section(copy.path("router_settings"), "router_settings.", FieldRules.ROUTER, findings);
         section(copy.path("litellm_settings"), "litellm_settings.", FieldRules.LITELLM, findings);
         callbacks(copy.path("litellm_settings").path("callbacks"), findings);
         databaseUrl(copy.path("general_settings").path("database_url"), findings);

@@ -12,6 +12,7 @@ import dev.tollgate.proto.control.v1.Alias;
 import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.Principal;
+import dev.tollgate.proto.control.v1.RouterSettings;
 import dev.tollgate.proto.control.v1.VirtualKey;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * Builds the snapshot sidecars serve from: aliases with their deployments, resolved credentials
  * and effective prices (config override, else the model price map), the hashes of the live
- * virtual keys with their limits, and the teams and users those keys belong to.
+ * virtual keys with their limits, the teams and users those keys belong to, and the router
+ * settings.
  * Thread-safe (stateless beside its stores).
  */
 public final class PolicyCompiler {
@@ -34,15 +36,23 @@ public final class PolicyCompiler {
     private final UserRepository users;
     private final CredentialVault vault;
     private final PriceMap prices;
+    private final RouterSettings routerSettings;
 
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices) {
+        this(deployments, keys, teams, users, vault, prices, RouterSettings.getDefaultInstance());
+    }
+
+    /** With the config's router settings, pushed in every snapshot. */
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
+                          UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings) {
         this.deployments = deployments;
         this.keys = keys;
         this.teams = teams;
         this.users = users;
         this.vault = vault;
         this.prices = prices;
+        this.routerSettings = routerSettings;
     }
 
     public PolicySnapshot compile(long version) throws SQLException {
@@ -72,7 +82,8 @@ public final class PolicyCompiler {
             }
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
-        PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version);
+        PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version)
+                .setRouterSettings(routerSettings);
         aliases.values().forEach(snapshot::addAliases);
         for (KeyRecord key : keys.all()) {
             snapshot.addKeys(VirtualKey.newBuilder()

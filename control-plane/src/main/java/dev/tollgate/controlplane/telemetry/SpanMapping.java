@@ -1,5 +1,6 @@
 package dev.tollgate.controlplane.telemetry;
 
+import dev.tollgate.proto.control.v1.RouterAttempt;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -19,9 +20,12 @@ import java.util.Map;
 
 /**
  * Turns one usage record into its spans: a server span for the gateway request (child of the
- * caller's span when it sent a traceparent) and a client span for the provider call, named
+ * caller's span when it sent a traceparent) and a client span per provider call, named
  * {@code {gen_ai.operation.name} {gen_ai.request.model}} with the OpenTelemetry GenAI attributes.
- * Records carry no prompt, completion or key, so neither can reach a span.
+ * A record whose router attempts carry span data gets one client span per attempt (retries and
+ * fallbacks each their own, a failed one with {@code error.type} and status ERROR); an older record
+ * gets one client span from its provider fields. Records carry no prompt, completion or key, so
+ * neither can reach a span.
  */
 final class SpanMapping {
 
@@ -69,18 +73,79 @@ final class SpanMapping {
                 SpanKind.SERVER, server, parent, status, start, start + durationNanos, serverAttrs.build(), List.of(),
                 resource));
 
-        if (!r.getProviderSpanId().isEmpty()) {
+        List<EventData> firstToken = r.getStream() && r.getTtftMs() > 0
+                ? List.of(EventData.create(start + r.getTtftMs() * 1_000_000L, "gen_ai.first_token",
+                Attributes.of(AttributeKey.longKey("tollgate.ttft_ms"), r.getTtftMs())))
+                : List.of();
+        if (perAttempt(r)) {
+            for (int i = 0; i < r.getRouterAttemptsCount(); i++) {
+                RouterAttempt attempt = r.getRouterAttempts(i);
+                boolean answering = attempt.getSpanId().equals(r.getProviderSpanId());
+                boolean attemptFailed = attempt.getStatus() >= 400 || !attempt.getErrorCode().isEmpty();
+                String model = attempt.getModel().isEmpty() && answering ? r.getModel() : attempt.getModel();
+                long attemptStart = start + attempt.getStartOffsetUs() * 1_000;
+                spans.add(new RecordSpan(r.getOperation() + " " + model, SpanKind.CLIENT,
+                        context(r.getTraceId(), attempt.getSpanId()), server,
+                        attemptFailed ? StatusData.create(StatusCode.ERROR, attemptError(attempt)) : StatusData.unset(),
+                        attemptStart, attemptStart + attempt.getDurationUs() * 1_000,
+                        attemptAttributes(r, attempt, i + 1, model, answering, attemptFailed),
+                        answering ? firstToken : List.of(), resource));
+            }
+        } else if (!r.getProviderSpanId().isEmpty()) {
             long providerStart = start + r.getProviderStartOffsetUs() * 1_000;
             long providerEnd = providerStart + r.getProviderDurationUs() * 1_000;
-            List<EventData> events = r.getStream() && r.getTtftMs() > 0
-                    ? List.of(EventData.create(start + r.getTtftMs() * 1_000_000L, "gen_ai.first_token",
-                    Attributes.of(AttributeKey.longKey("tollgate.ttft_ms"), r.getTtftMs())))
-                    : List.of();
             spans.add(new RecordSpan(r.getOperation() + " " + r.getModel(), SpanKind.CLIENT,
                     context(r.getTraceId(), r.getProviderSpanId()), server, status, providerStart, providerEnd,
-                    clientAttributes(r, failed), events, resource));
+                    clientAttributes(r, failed), firstToken, resource));
         }
         return spans;
+    }
+
+    /** Whether every router attempt carries its own span (sidecars from before that carry none). */
+    private static boolean perAttempt(UsageRecord r) {
+        return r.getRouterAttemptsCount() > 0
+                && r.getRouterAttemptsList().stream().noneMatch(a -> a.getSpanId().isEmpty());
+    }
+
+    private static String attemptError(RouterAttempt a) {
+        return a.getErrorCode().isEmpty() ? Integer.toString(a.getStatus()) : a.getErrorCode();
+    }
+
+    /**
+     * One attempt's client span attributes: its own provider, model, alias, deployment and outcome;
+     * usage, cost and response facts only on the attempt that answered (the others consumed nothing).
+     */
+    private static Attributes attemptAttributes(UsageRecord r, RouterAttempt attempt, int number, String model,
+                                                boolean answering, boolean failed) {
+        String provider = attempt.getProvider().isEmpty() ? r.getProvider() : attempt.getProvider();
+        AttributesBuilder a = Attributes.builder()
+                .put("gen_ai.operation.name", r.getOperation())
+                .put("gen_ai.provider.name", providerName(provider))
+                .put("gen_ai.system", providerName(provider))
+                .put("gen_ai.request.model", model)
+                .put("tollgate.alias", attempt.getAlias().isEmpty() ? r.getAlias() : attempt.getAlias())
+                .put("tollgate.deployment", attempt.getDeploymentId())
+                .put("tollgate.key_alias", r.getKeyAlias())
+                .put("tollgate.team", r.getTeamId())
+                .put("tollgate.attempt", (long) number);
+        requestParams(r, a);
+        if (answering) {
+            a.put("gen_ai.usage.input_tokens", r.getPromptTokens())
+                    .put("gen_ai.usage.output_tokens", r.getCompletionTokens())
+                    .put("tollgate.cost_usd", java.math.BigDecimal.valueOf(r.getCostMicros(), 6).toPlainString());
+            responseFacts(r, a);
+        }
+        if (!attempt.getServerAddress().isEmpty()) {
+            a.put("server.address", attempt.getServerAddress());
+            a.put("server.port", (long) attempt.getServerPort());
+        } else if (answering && !r.getServerAddress().isEmpty()) {
+            a.put("server.address", r.getServerAddress());
+            a.put("server.port", (long) r.getServerPort());
+        }
+        if (failed) {
+            a.put("error.type", attemptError(attempt));
+        }
+        return a.build();
     }
 
     private static Attributes clientAttributes(UsageRecord r, boolean failed) {
@@ -97,6 +162,19 @@ final class SpanMapping {
                 .put("tollgate.team", r.getTeamId())
                 .put("tollgate.cost_usd", java.math.BigDecimal.valueOf(r.getCostMicros(), 6).toPlainString())
                 .put("tollgate.attempt", (long) Math.max(1, r.getAttempts()));
+        requestParams(r, a);
+        responseFacts(r, a);
+        if (!r.getServerAddress().isEmpty()) {
+            a.put("server.address", r.getServerAddress());
+            a.put("server.port", (long) r.getServerPort());
+        }
+        if (failed) {
+            a.put("error.type", r.getErrorType().isEmpty() ? Integer.toString(r.getHttpStatus()) : r.getErrorType());
+        }
+        return a.build();
+    }
+
+    private static void requestParams(UsageRecord r, AttributesBuilder a) {
         if (r.hasRequestMaxTokens()) {
             a.put("gen_ai.request.max_tokens", r.getRequestMaxTokens());
         }
@@ -106,6 +184,9 @@ final class SpanMapping {
         if (r.hasRequestTopP()) {
             a.put("gen_ai.request.top_p", r.getRequestTopP());
         }
+    }
+
+    private static void responseFacts(UsageRecord r, AttributesBuilder a) {
         if (!r.getResponseId().isEmpty()) {
             a.put("gen_ai.response.id", r.getResponseId());
         }
@@ -115,14 +196,6 @@ final class SpanMapping {
         if (r.getFinishReasonsCount() > 0) {
             a.put(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"), r.getFinishReasonsList());
         }
-        if (!r.getServerAddress().isEmpty()) {
-            a.put("server.address", r.getServerAddress());
-            a.put("server.port", (long) r.getServerPort());
-        }
-        if (failed) {
-            a.put("error.type", r.getErrorType().isEmpty() ? Integer.toString(r.getHttpStatus()) : r.getErrorType());
-        }
-        return a.build();
     }
 
     private static SpanContext context(String traceId, String spanId) {

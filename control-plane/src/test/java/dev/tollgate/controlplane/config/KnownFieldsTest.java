@@ -122,11 +122,12 @@ class KnownFieldsTest {
                 """);
         assertEquals(1, config.warnings().size());
         assertEquals("""
-                config: 5 field(s) have no effect in Tollgate and are ignored:
+                config: 6 field(s) have no effect in Tollgate and are ignored:
                   surprise_section: not a field Tollgate knows (ignored)
                   model_list[0].rpm: put per-deployment limits in litellm_params.rpm
                   model_list[0,1].litellm_params.my_custom_param: not a deployment param Tollgate reads (ignored)
                   general_settings.some_future_setting: not a field Tollgate knows (ignored)
+                  router_settings.anything_goes_here: not a field Tollgate knows (ignored)
                   litellm_settings.made_up: not a field Tollgate knows (ignored)""", config.warnings().get(0));
     }
 

@@ -66,9 +66,10 @@ class LiteLlmFixturesTest {
         assertEquals("60", eu.params().get("rpm"));
         assertEquals("100000", eu.params().get("tpm"));
         assertEquals(new CredentialRef.Env("OPENAI_ORG_ID"), config.deployments().get(2).secretParams().get("organization"));
-        // router_settings and the routing part of litellm_settings belong to the router: not listed here.
+        // The router reads its router_settings fields; the Redis ones (LiteLLM's shared state) are ignored.
         assertEquals(List.of("model_list[0,1].model_info.id", "model_list[0].model_info.base_model",
-                "model_list[1].litellm_params.max_retries", "model_list[3].litellm_params.temperature"),
+                "model_list[1].litellm_params.max_retries", "model_list[3].litellm_params.temperature",
+                "router_settings.redis_host", "router_settings.redis_port", "router_settings.redis_password"),
                 ignoredPaths(config));
         assertTrue(config.warnings().get(0).contains("model_list[3].litellm_params.temperature: request defaults in "
                 + "litellm_params are not merged into requests; send temperature in the request"), config.warnings().get(0));

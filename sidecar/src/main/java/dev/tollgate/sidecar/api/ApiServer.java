@@ -11,6 +11,7 @@ import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
 import io.helidon.http.HeaderNames;
@@ -39,22 +40,34 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers,
                      UsageSink usage, Clock clock, String sidecarName, Limiter limiter) {
-        this(host, port, policies, providers, usage, clock, sidecarName, limiter, new Metrics(),
+        this(host, port, policies, Router.standard(providers, clock), usage, clock, sidecarName, limiter, new Metrics(),
                 RequestObserver.LogFormat.TEXT);
     }
 
     public ApiServer(String host, int port, PolicyHolder policies, Providers providers, UsageSink spool, Clock clock,
                      String sidecarName, Metrics metrics, RequestObserver.LogFormat logFormat) {
-        this(host, port, policies, providers, spool, clock, sidecarName, new Limiter(new LeaseBook(clock)), metrics,
-                logFormat);
+        this(host, port, policies, Router.standard(providers, clock), spool, clock, sidecarName,
+                new Limiter(new LeaseBook(clock)), metrics, logFormat);
     }
 
     /**
+     * With the router every proxied request goes through (tests give it a seeded random and a fake
+     * pause), and no control plane to lease from.
+     */
+    public ApiServer(String host, int port, PolicyHolder policies, Router router,
+                     UsageSink usage, Clock clock, String sidecarName) {
+        this(host, port, policies, router, usage, clock, sidecarName, new Limiter(new LeaseBook(clock)), new Metrics(),
+                RequestObserver.LogFormat.TEXT);
+    }
+
+    /**
+     * @param router    picks deployments, retries and falls back for every proxied request
+     * @param spool     where each request's usage record goes first (durably), before metrics and logs
      * @param limiter   budgets and rate limits, spent against leases from the control plane
      * @param metrics   registry served on {@code GET /metrics}
      * @param logFormat how the one line per request is written
      */
-    public ApiServer(String host, int port, PolicyHolder policies, Providers providers, UsageSink spool, Clock clock,
+    public ApiServer(String host, int port, PolicyHolder policies, Router router, UsageSink spool, Clock clock,
                      String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat) {
         RequestObserver observer = new RequestObserver(metrics, logFormat);
         // The spool first: the record must be durable before anything else looks at it.
@@ -65,7 +78,7 @@ public final class ApiServer implements AutoCloseable {
         metrics.gauge("tollgate_policy_version", "Version of the policy snapshot this sidecar serves (0: none yet).",
                 policies::version);
         Authenticator auth = new Authenticator(clock);
-        Gate gate = new Gate(policies, auth, providers, limiter);
+        Gate gate = new Gate(policies, auth, router, limiter);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         Messages messages = new Messages(gate, usage, clock, sidecarName);

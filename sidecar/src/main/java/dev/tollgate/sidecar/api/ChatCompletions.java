@@ -6,6 +6,9 @@ import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayException;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
 import dev.tollgate.sidecar.provider.ProviderCall;
+import dev.tollgate.sidecar.provider.TokenUsage;
+import dev.tollgate.sidecar.routing.Outcome;
+import dev.tollgate.sidecar.routing.RequestOverrides;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -17,9 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 /**
- * {@code POST /v1/chat/completions}: admit, rewrite {@code model}, call the provider (streamed
- * chunks are relayed as they arrive, never buffered), record usage. Thread-safe; each request
- * runs on its own virtual thread.
+ * {@code POST /v1/chat/completions}: admit, let the router call deployments (with {@code model}
+ * rewritten for each; streamed chunks are relayed as they arrive, never buffered), record usage.
+ * Thread-safe; each request runs on its own virtual thread.
  */
 final class ChatCompletions implements Handler {
 
@@ -46,26 +49,30 @@ final class ChatCompletions implements Handler {
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             RequestChecks.chat(body);
+            RequestOverrides overrides = Gate.overrides(req, body);
             exchange.admitted(gate.admit(caller, alias, body), res);
             exchange.facts.request(body);
             exchange.stream = body.path("stream").asBoolean(false);
-            Gate.Admission a = exchange.admission;
-            body.put("model", a.deployment().getModel());
             boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-            ProviderCall call = new ProviderCall(a.target(), a.deployment(), body, exchange.requestId, wantsUsage);
-            exchange.providerStarted();
             if (exchange.stream) {
-                relayStream(a.adapter(), call, res, exchange);
+                relayStream(body, overrides, wantsUsage, res, exchange);
             } else {
-                ProviderAdapter.ChatResponse response = a.adapter().chat(call);
-                exchange.providerEnded();
-                exchange.facts.response(response.body());
-                exchange.usage = response.usage();
-                exchange.firstByte();
-                exchange.status = 200;
-                res.header("x-tollgate-cost-usd", Pricing.usd(exchange.costMicros()));
-                res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                res.send(response.body());
+                Outcome<ProviderAdapter.ChatResponse> outcome = gate.call(exchange, overrides, a -> a.adapter().chat(
+                        new ProviderCall(a.target(), a.deployment(), a.body(body), exchange.requestId, wantsUsage)),
+                        ProviderAdapter.ChatResponse::usage);
+                switch (outcome) {
+                    case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
+                        exchange.answered(ok.attempt(), res);
+                        exchange.facts.response(ok.value().body());
+                        exchange.usage = ok.value().usage();
+                        exchange.firstByte();
+                        exchange.status = 200;
+                        res.header("x-tollgate-cost-usd", Pricing.usd(exchange.costMicros()));
+                        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                        res.send(ok.value().body());
+                    }
+                    case Outcome.Failed<ProviderAdapter.ChatResponse> failed -> exchange.fail(res, failed.error());
+                }
             }
         } catch (GatewayException e) {
             exchange.fail(res, e.error());
@@ -81,27 +88,45 @@ final class ChatCompletions implements Handler {
         }
     }
 
-    private static void relayStream(ProviderAdapter adapter, ProviderCall call, ServerResponse res, Exchange exchange) {
+    private void relayStream(ObjectNode body, RequestOverrides overrides, boolean wantsUsage, ServerResponse res,
+                             Exchange exchange) {
         SseWriter sse = new SseWriter(res, exchange);
+        Outcome<TokenUsage> outcome = gate.stream(exchange, overrides, chunk -> {
+                    exchange.facts.chunk(chunk);
+                    sse.data(chunk);
+                }, a -> exchange.answered(a, res),
+                (a, sink) -> a.adapter().streamChat(new ProviderCall(a.target(), a.deployment(), a.body(body),
+                        exchange.requestId, wantsUsage), sink));
         try {
-            exchange.usage = adapter.streamChat(call, chunk -> {
-                exchange.facts.chunk(chunk);
-                sse.data(chunk);
-            });
-            exchange.status = 200;
-            sse.finish(DONE);
-        } catch (GatewayException e) {
-            if (!sse.started()) {
-                throw e;
+            switch (outcome) {
+                case Outcome.Answered<TokenUsage> ok -> {
+                    if (!sse.started()) {
+                        exchange.answered(ok.attempt(), res);
+                    }
+                    exchange.usage = ok.value();
+                    exchange.status = 200;
+                    sse.finish(DONE);
+                }
+                case Outcome.Failed<TokenUsage> failed -> {
+                    switch (failed.progress()) {
+                        case NOTHING_SENT -> exchange.fail(res, failed.error());
+                        case STREAM_STARTED -> {
+                            // Headers are gone: end the stream with an error event the SDKs understand.
+                            exchange.failed(failed.error());
+                            try {
+                                sse.data(ErrorWriter.envelope(failed.error()));
+                            } catch (IOException ignored) {
+                                // client gone too
+                            }
+                            sse.closeQuietly();
+                        }
+                        case CLIENT_GONE -> {
+                            exchange.status = 499;
+                            exchange.errorType = "client_closed";
+                        }
+                    }
+                }
             }
-            // Headers are gone: end the stream with an error event the SDKs understand.
-            exchange.failed(e.error());
-            try {
-                sse.data(ErrorWriter.envelope(e.error()));
-            } catch (IOException ignored) {
-                // client gone too
-            }
-            sse.closeQuietly();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

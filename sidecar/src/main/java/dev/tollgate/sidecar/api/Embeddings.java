@@ -6,6 +6,8 @@ import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayException;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
 import dev.tollgate.sidecar.provider.ProviderCall;
+import dev.tollgate.sidecar.routing.Outcome;
+import dev.tollgate.sidecar.routing.RequestOverrides;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -13,7 +15,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 
-/** {@code POST /v1/embeddings}: admit, rewrite {@code model}, call the provider, record usage. Thread-safe. */
+/** {@code POST /v1/embeddings}: admit, let the router call deployments ({@code model} rewritten), record usage. Thread-safe. */
 final class Embeddings implements Handler {
 
     private static final System.Logger LOG = System.getLogger(Embeddings.class.getName());
@@ -38,19 +40,24 @@ final class Embeddings implements Handler {
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             requireInput(body);
+            RequestOverrides overrides = Gate.overrides(req, body);
             exchange.admitted(gate.admit(caller, alias, body), res);
-            Gate.Admission a = exchange.admission;
-            body.put("model", a.deployment().getModel());
             exchange.facts.operation("embeddings");
-            exchange.providerStarted();
-            ProviderAdapter.EmbeddingResponse response = a.adapter().embed(
-                    new ProviderCall(a.target(), a.deployment(), body, exchange.requestId, false));
-            exchange.usage = response.usage();
-            exchange.firstByte();
-            exchange.status = 200;
-            res.header("x-tollgate-cost-usd", Pricing.usd(exchange.costMicros()));
-            res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.send(response.body());
+            Outcome<ProviderAdapter.EmbeddingResponse> outcome = gate.call(exchange, overrides, a -> a.adapter().embed(
+                    new ProviderCall(a.target(), a.deployment(), a.body(body), exchange.requestId, false)),
+                    ProviderAdapter.EmbeddingResponse::usage);
+            switch (outcome) {
+                case Outcome.Answered<ProviderAdapter.EmbeddingResponse> ok -> {
+                    exchange.answered(ok.attempt(), res);
+                    exchange.usage = ok.value().usage();
+                    exchange.firstByte();
+                    exchange.status = 200;
+                    res.header("x-tollgate-cost-usd", Pricing.usd(exchange.costMicros()));
+                    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                    res.send(ok.value().body());
+                }
+                case Outcome.Failed<ProviderAdapter.EmbeddingResponse> failed -> exchange.fail(res, failed.error());
+            }
         } catch (GatewayException e) {
             exchange.fail(res, e.error());
         } catch (RuntimeException e) {

@@ -1,8 +1,13 @@
 package dev.tollgate.sidecar.api;
 
+import dev.tollgate.proto.control.v1.Deployment;
+import dev.tollgate.proto.control.v1.RouterAttempt;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.TokenUsage;
+import dev.tollgate.sidecar.routing.Attempt;
+import dev.tollgate.sidecar.routing.AttemptRecord;
+import dev.tollgate.sidecar.routing.RouteLog;
 import dev.tollgate.sidecar.telemetry.GenAiFacts;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
@@ -10,11 +15,15 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * One proxied request from arrival to its usage record: id, trace, timing, where it went and
- * what it consumed. Confined to the request's thread.
+ * what it consumed. Confined to the request's thread, except that a streaming attempt's thread
+ * calls {@link #answered}, {@link #firstByte} and {@code facts.chunk} while the request thread
+ * waits for it.
  */
 final class Exchange {
 
@@ -25,6 +34,10 @@ final class Exchange {
     final long startedMs;
     final long startedNanos = System.nanoTime();
     Gate.Admission admission;
+    /** Every provider call the router made for this request, each with its own client span. */
+    final RouteLog route = new RouteLog(startedNanos, Trace::newSpanId);
+    /** The attempt that answered (or whose stream started), if any. */
+    Attempt answer;
     boolean stream;
     TokenUsage usage = TokenUsage.NONE;
     int status;
@@ -34,38 +47,38 @@ final class Exchange {
     boolean committed;
     /** GenAI facts for the trace (operation, parameters, response id/model, finish reasons). */
     final GenAiFacts facts = new GenAiFacts();
-    private final String route;
-    private long providerStartNanos;
-    private long providerEndNanos;
+    /** The route the client called ("/v1/chat/completions", ...). */
+    private final String path;
     /** The error envelope this route answers with. */
     ErrorWriter.Shape errorShape = ErrorWriter.Shape.OPENAI;
 
     Exchange(ServerRequest req, ServerResponse res, Clock clock) {
         this.startedMs = clock.millis();
-        this.route = req.path().path();
+        this.path = req.path().path();
         this.trace = Trace.from(req.headers().first(HeaderNames.create("traceparent")).orElse(null));
         res.header("x-tollgate-request-id", requestId);
         res.header("traceparent", trace.traceparent());
     }
 
-    /** Records where the request goes and says so in the response headers. */
+    /** Records the alias the request was admitted to and says so, with its limits, in the response headers. */
     void admitted(Gate.Admission a, ServerResponse res) {
         admission = a;
         res.header("x-tollgate-alias", a.alias());
-        res.header("x-tollgate-deployment", a.deployment().getId());
-        res.header("x-tollgate-attempts", "1");
         a.limits().headers().forEach(res::header);
     }
 
-    /** Marks the start of the provider call (the client span). */
-    void providerStarted() {
-        providerStartNanos = System.nanoTime();
-    }
-
-    /** Marks the end of the provider call; for streams, when the last chunk was relayed. */
-    void providerEnded() {
-        if (providerStartNanos != 0 && providerEndNanos == 0) {
-            providerEndNanos = System.nanoTime();
+    /**
+     * Records the attempt that answers and says so in the headers, before anything is sent:
+     * {@code x-tollgate-alias} becomes the alias that answered, and {@code x-tollgate-fallback-from}
+     * names the one asked for when they differ.
+     */
+    void answered(Attempt a, ServerResponse res) {
+        answer = a;
+        res.header("x-tollgate-alias", a.alias());
+        res.header("x-tollgate-deployment", a.deployment().getId());
+        res.header("x-tollgate-attempts", Integer.toString(a.number()));
+        if (!a.alias().equals(admission.alias())) {
+            res.header("x-tollgate-fallback-from", admission.alias());
         }
     }
 
@@ -76,8 +89,7 @@ final class Exchange {
     }
 
     long costMicros() {
-        return admission == null ? 0
-                : Pricing.costMicros(admission.deployment(), usage);
+        return answer == null ? 0 : Pricing.costMicros(answer.deployment(), usage);
     }
 
     void failed(GatewayError error) {
@@ -89,11 +101,21 @@ final class Exchange {
     void fail(ServerResponse res, GatewayError error) {
         failed(error);
         if (!committed && !res.isSent()) {
+            if (admission != null) {
+                route.lastDeployment().ifPresent(d -> res.header("x-tollgate-deployment", d.getId()));
+                res.header("x-tollgate-attempts", Integer.toString(route.count()));
+            }
             ErrorWriter.write(res, error, errorShape);
         }
     }
 
-    /** Sends this exchange's usage record to the sink, if it reached a deployment. */
+    /**
+     * Settles the request's limits with its final cost and sends its usage record to the sink, if
+     * it was admitted to an alias. Alias and deployment are the ones that answered (else the last
+     * tried); {@code fallback_from} names the alias asked for when they belong to a fallback. Each
+     * attempt carries its own client span; the record's provider span fields repeat the answering
+     * (else the last) attempt's, for readers that know only one provider call.
+     */
     void record(UsageSink sink, String sidecarName) {
         if (admission == null) {
             return;
@@ -101,28 +123,32 @@ final class Exchange {
         if (status == 0) {
             status = 500;
         }
-        admission.limits().settle(costMicros(), usage.promptTokens() + usage.completionTokens());
-        providerEnded();
+        long cost = costMicros();
+        admission.limits().settle(cost, usage.promptTokens() + usage.completionTokens());
         long now = System.nanoTime();
+        Optional<Deployment> deployment = answer != null ? Optional.of(answer.deployment()) : route.lastDeployment();
+        String alias = answer != null ? answer.alias() : route.lastAlias().orElse(admission.alias());
+        List<AttemptRecord> attempts = route.attempts();
         UsageRecord.Builder record = UsageRecord.newBuilder()
                 .setId(requestId)
                 .setKeyId(admission.caller().grant().keyId())
                 .setTeamId(admission.caller().grant().teamId())
                 .setUserId(admission.caller().grant().userId())
-                .setAlias(admission.alias())
-                .setDeploymentId(admission.deployment().getId())
-                .setProvider(admission.deployment().getProvider())
-                .setModel(admission.deployment().getModel())
+                .setAlias(alias)
+                .setFallbackFrom(alias.equals(admission.alias()) ? "" : admission.alias())
+                .setDeploymentId(deployment.map(Deployment::getId).orElse(""))
+                .setProvider(deployment.map(Deployment::getProvider).orElse(""))
+                .setModel(deployment.map(Deployment::getModel).orElse(""))
                 .setPromptTokens(usage.promptTokens())
                 .setCompletionTokens(usage.completionTokens())
                 .setCachedTokens(usage.cachedTokens())
-                .setCostMicros(costMicros())
+                .setCostMicros(cost)
                 .setLatencyMs((now - startedNanos) / 1_000_000)
                 .setDurationUs((now - startedNanos) / 1_000)
                 .setTtftMs(ttftNanos / 1_000_000)
                 .setHttpStatus(status)
                 .setErrorType(errorType)
-                .setAttempts(1)
+                .setAttempts(route.count())
                 .setStartedAtMs(startedMs)
                 .setStream(stream)
                 .setSidecarName(sidecarName)
@@ -130,14 +156,19 @@ final class Exchange {
                 .setSpanId(trace.spanId())
                 .setParentSpanId(trace.parentSpanId())
                 .setKeyAlias(admission.caller().grant().keyAlias())
-                .setRoute(route);
-        facts.into(record);
-        if (providerStartNanos != 0) {
-            record.setProviderSpanId(Trace.newSpanId())
-                    .setProviderStartOffsetUs((providerStartNanos - startedNanos) / 1_000)
-                    .setProviderDurationUs((providerEndNanos - providerStartNanos) / 1_000);
+                .setRoute(path);
+        for (AttemptRecord a : attempts) {
+            RouterAttempt.Builder attempt = a.toProto().toBuilder();
+            Endpoint.of(a.apiBase()).ifPresent(e -> attempt.setServerAddress(e.host()).setServerPort(e.port()));
+            record.addRouterAttempts(attempt);
         }
-        Endpoint.of(admission.deployment().getApiBase()).ifPresent(e ->
+        facts.into(record);
+        Optional<AttemptRecord> provider = attempts.stream().filter(AttemptRecord::succeeded)
+                .reduce((first, second) -> second).or(() -> attempts.stream().reduce((first, second) -> second));
+        provider.ifPresent(a -> record.setProviderSpanId(a.spanId())
+                .setProviderStartOffsetUs(a.startOffsetUs())
+                .setProviderDurationUs(a.durationUs()));
+        deployment.flatMap(d -> Endpoint.of(d.getApiBase())).ifPresent(e ->
                 record.setServerAddress(e.host()).setServerPort(e.port()));
         try {
             sink.record(record.build());

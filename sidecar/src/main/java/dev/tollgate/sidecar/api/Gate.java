@@ -10,17 +10,25 @@ import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.limits.Ticket;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
-import dev.tollgate.sidecar.provider.ProviderAdapter;
-import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.provider.ProviderAdapter.ChunkSink;
+import dev.tollgate.sidecar.provider.TokenUsage;
+import dev.tollgate.sidecar.routing.Attempt;
+import dev.tollgate.sidecar.routing.Outcome;
+import dev.tollgate.sidecar.routing.RequestOverrides;
+import dev.tollgate.sidecar.routing.Router;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What every proxied route does before a provider is called, in this order: policy present,
- * virtual key valid, body a JSON object, alias known and allowed, deployment usable, budgets and
- * rate limits reserved (last, so nothing refused earlier holds a reservation). Each refusal is a
- * {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
+ * virtual key valid, body a JSON object, alias known and allowed, budgets and rate limits reserved
+ * (last, so nothing refused earlier holds a reservation; once per request, not per attempt); then
+ * hands the request to the {@link Router}, which picks deployments and runs the attempts. Each
+ * refusal is a {@link dev.tollgate.sidecar.failure.GatewayException}. Thread-safe.
  */
 final class Gate {
 
@@ -28,13 +36,13 @@ final class Gate {
 
     private final PolicyHolder policies;
     private final Authenticator auth;
-    private final Providers providers;
+    private final Router router;
     private final Limiter limiter;
 
-    Gate(PolicyHolder policies, Authenticator auth, Providers providers, Limiter limiter) {
+    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter) {
         this.policies = policies;
         this.auth = auth;
-        this.providers = providers;
+        this.router = router;
         this.limiter = limiter;
     }
 
@@ -46,11 +54,11 @@ final class Gate {
     }
 
     /**
-     * Where an admitted request goes, and what it holds under its key's limits until
-     * {@link Exchange#record} settles it.
+     * An admitted request: the alias it asked for (after the key's {@code aliases} and
+     * router_settings.model_group_alias), and what it holds under its key's limits until
+     * {@link Exchange#record} settles it. Which deployment serves it is the router's choice.
      */
-    record Admission(Caller caller, String alias, Deployment deployment, Failures.Target target,
-                     ProviderAdapter adapter, Ticket limits) {
+    record Admission(Caller caller, String alias, Ticket limits) {
     }
 
     Caller authenticate(ServerRequest req) {
@@ -59,32 +67,54 @@ final class Gate {
     }
 
     /**
-     * Resolves an alias for this caller to the deployment that will serve it. Without the body
-     * the budget estimate has no bound, so on a budgeted key such requests run one at a time per
+     * Checks that this caller may use the alias and reserves its limits. Without the body the
+     * budget estimate has no bound, so on a budgeted key such requests run one at a time per
      * sidecar: handlers should pass the body.
      */
     Admission admit(Caller caller, String requested) {
         return admit(caller, requested, null);
     }
 
-    /** As {@link #admit(Caller, String)}, estimating the request's cost from {@code body}. */
+    /**
+     * As {@link #admit(Caller, String)}, estimating the request's cost from {@code body} on the most
+     * expensive deployment the router may send it to (the alias's and its fallbacks').
+     */
     Admission admit(Caller caller, String requested, ObjectNode body) {
-        String alias = caller.grant().resolveAlias(requested);
-        List<Deployment> deployments = caller.policy().alias(alias).orElseThrow(() ->
+        String keyAlias = caller.grant().resolveAlias(requested);
+        String alias = caller.policy().routerSettings().getModelGroupAliasOrDefault(keyAlias, keyAlias);
+        caller.policy().alias(alias).orElseThrow(() ->
                 Failures.unknownAlias(alias, caller.usableAliases()).exception());
         if (!caller.grant().mayUse(alias)) {
             throw Failures.aliasNotAllowed(alias, caller.grant().keyAlias(), caller.usableAliases()).exception();
         }
-        Deployment deployment = deployments.get(0);
-        Failures.Target target = new Failures.Target(alias, deployment.getId(), deployment.getProvider());
-        ProviderAdapter adapter = providers.forPrefix(deployment.getProvider()).orElseThrow(() ->
-                Failures.unknownProvider(target, providers.prefixes()).exception());
-        String credentialError = deployment.getParamsOrDefault("tollgate_credential_error", "");
-        if (!credentialError.isEmpty()) {
-            throw Failures.missingCredential(target, credentialError).exception();
-        }
-        return new Admission(caller, alias, deployment, target, adapter,
-                limiter.admit(caller.grant(), alias, deployment, body));
+        List<Deployment> reachable = router.reachable(caller.policy(), alias, caller.grant()::mayUse);
+        return new Admission(caller, alias, limiter.admit(caller.grant(), alias, reachable, body));
+    }
+
+    /**
+     * The router's per-request headers ({@code x-tollgate-timeout}, ...) and body fields
+     * ({@code timeout}, ...), which are removed from {@code body}.
+     */
+    static RequestOverrides overrides(ServerRequest req, ObjectNode body) {
+        return RequestOverrides.from(name -> req.headers().first(HeaderNames.create(name)), body);
+    }
+
+    /** Routes a call answered with one value; every attempt lands in {@code exchange.route}. */
+    <T> Outcome<T> call(Exchange exchange, RequestOverrides overrides, Function<Attempt, T> call,
+                        Function<T, TokenUsage> usageOf) {
+        return router.call(routeRequest(exchange, overrides), exchange.route, call, usageOf);
+    }
+
+    /** Routes a stream to {@code downstream}; {@code beforeFirstChunk} runs just before its first chunk goes out. */
+    Outcome<TokenUsage> stream(Exchange exchange, RequestOverrides overrides, ChunkSink downstream,
+                               Consumer<Attempt> beforeFirstChunk, Router.StreamCall call) {
+        return router.stream(routeRequest(exchange, overrides), exchange.route, downstream, beforeFirstChunk, call);
+    }
+
+    private static Router.Request routeRequest(Exchange exchange, RequestOverrides overrides) {
+        Admission a = exchange.admission;
+        return new Router.Request(a.caller().policy(), a.alias(), a.caller().grant()::mayUse, overrides,
+                exchange.requestId);
     }
 
     static ObjectNode readJsonObject(ServerRequest req) {

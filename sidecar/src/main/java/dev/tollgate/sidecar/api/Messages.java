@@ -5,9 +5,12 @@ import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayException;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
 import dev.tollgate.sidecar.provider.ProviderCall;
+import dev.tollgate.sidecar.provider.TokenUsage;
 import dev.tollgate.sidecar.provider.anthropic.AnthropicErrors;
 import dev.tollgate.sidecar.provider.anthropic.MessagesSurface;
 import dev.tollgate.sidecar.provider.anthropic.SurfaceStream;
+import dev.tollgate.sidecar.routing.Outcome;
+import dev.tollgate.sidecar.routing.RequestOverrides;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -49,27 +52,30 @@ final class Messages implements Handler {
             ObjectNode body = Gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             ObjectNode chat = MessagesSurface.toOpenAiRequest(body);
+            RequestOverrides overrides = Gate.overrides(req, chat);
             exchange.admitted(gate.admit(caller, alias, chat), res);
             exchange.facts.request(chat);
             exchange.stream = chat.path("stream").asBoolean(false);
-            Gate.Admission a = exchange.admission;
-            chat.put("model", a.deployment().getModel());
-            ProviderCall call = new ProviderCall(a.target(), a.deployment(), chat, exchange.requestId, false);
             if (exchange.stream) {
-                exchange.providerStarted();
-                stream(a.adapter(), call, alias, res, exchange);
+                stream(chat, overrides, alias, res, exchange);
             } else {
-                exchange.providerStarted();
-                ProviderAdapter.ChatResponse response = a.adapter().chat(call);
-                exchange.providerEnded();
-                exchange.facts.response(response.body());
-                exchange.usage = response.usage();
-                byte[] message = MessagesSurface.toAnthropicResponse(response.body(), alias, response.usage());
-                exchange.firstByte();
-                exchange.status = 200;
-                res.header("x-tollgate-cost-usd", Pricing.usd(exchange.costMicros()));
-                res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                res.send(message);
+                Outcome<ProviderAdapter.ChatResponse> outcome = gate.call(exchange, overrides, a -> a.adapter().chat(
+                        new ProviderCall(a.target(), a.deployment(), a.body(chat), exchange.requestId, false)),
+                        ProviderAdapter.ChatResponse::usage);
+                switch (outcome) {
+                    case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
+                        exchange.answered(ok.attempt(), res);
+                        exchange.facts.response(ok.value().body());
+                        exchange.usage = ok.value().usage();
+                        byte[] message = MessagesSurface.toAnthropicResponse(ok.value().body(), alias, ok.value().usage());
+                        exchange.firstByte();
+                        exchange.status = 200;
+                        res.header("x-tollgate-cost-usd", Pricing.usd(exchange.costMicros()));
+                        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                        res.send(message);
+                    }
+                    case Outcome.Failed<ProviderAdapter.ChatResponse> failed -> exchange.fail(res, failed.error());
+                }
             }
         } catch (GatewayException e) {
             exchange.fail(res, e.error());
@@ -85,27 +91,44 @@ final class Messages implements Handler {
         }
     }
 
-    private static void stream(ProviderAdapter adapter, ProviderCall call, String alias, ServerResponse res,
-                               Exchange exchange) {
+    private void stream(ObjectNode chat, RequestOverrides overrides, String alias, ServerResponse res,
+                        Exchange exchange) {
         SseWriter sse = new SseWriter(res, exchange);
         SurfaceStream events = new SurfaceStream(alias, exchange.requestId, sse::event);
+        Outcome<TokenUsage> outcome = gate.stream(exchange, overrides, events::chunk, a -> exchange.answered(a, res),
+                (a, sink) -> a.adapter().streamChat(new ProviderCall(a.target(), a.deployment(), a.body(chat),
+                        exchange.requestId, false), sink));
         try {
-            exchange.usage = adapter.streamChat(call, events::chunk);
-            events.finish(exchange.usage);
-            exchange.status = 200;
-            sse.finish(new byte[0]);
-        } catch (GatewayException e) {
-            if (!sse.started()) {
-                throw e;
+            switch (outcome) {
+                case Outcome.Answered<TokenUsage> ok -> {
+                    if (!sse.started()) {
+                        exchange.answered(ok.attempt(), res);
+                    }
+                    exchange.usage = ok.value();
+                    events.finish(exchange.usage);
+                    exchange.status = 200;
+                    sse.finish(new byte[0]);
+                }
+                case Outcome.Failed<TokenUsage> failed -> {
+                    switch (failed.progress()) {
+                        case NOTHING_SENT -> exchange.fail(res, failed.error());
+                        case STREAM_STARTED -> {
+                            // Headers are gone: end the stream with Anthropic's error event, as its SDKs expect.
+                            exchange.failed(failed.error());
+                            try {
+                                sse.event("error", AnthropicErrors.envelope(failed.error()));
+                            } catch (IOException ignored) {
+                                // client gone too
+                            }
+                            sse.closeQuietly();
+                        }
+                        case CLIENT_GONE -> {
+                            exchange.status = 499;
+                            exchange.errorType = "client_closed";
+                        }
+                    }
+                }
             }
-            // Headers are gone: end the stream with Anthropic's error event, as its SDKs expect.
-            exchange.failed(e.error());
-            try {
-                sse.event("error", AnthropicErrors.envelope(e.error()));
-            } catch (IOException ignored) {
-                // client gone too
-            }
-            sse.closeQuietly();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

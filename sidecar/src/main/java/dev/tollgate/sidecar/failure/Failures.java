@@ -77,6 +77,18 @@ public final class Failures {
     }
 
     /**
+     * Every deployment of {@code alias} is cooling down (or at its limits): 429 when each is out
+     * because of rate limits, else 503. {@code why} names each deployment, why and until when.
+     */
+    public static GatewayError noDeploymentsAvailable(String alias, boolean rateLimited, String why,
+                                                      long retryAfterSeconds) {
+        return new GatewayError(rateLimited ? 429 : 503, rateLimited ? "rate_limit_error" : "service_unavailable",
+                "no_deployments_available", "No deployment of alias '" + alias + "' can take this request now: " + why
+                        + ". Retry after " + retryAfterSeconds + " s, or check those deployments (provider status, "
+                        + "credentials, rate limits).", null, Optional.of(retryAfterSeconds));
+    }
+
+    /**
      * A budget is spent: who, how much of what limit, and when the window resets.
      *
      * @param who        e.g. "key 'my-app'", "team 'payments'"

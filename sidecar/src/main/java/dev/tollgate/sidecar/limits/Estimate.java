@@ -8,6 +8,7 @@ import dev.tollgate.sidecar.usage.Pricing;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.List;
 
 /**
  * What a request may cost at most, reserved before it is admitted.
@@ -63,6 +64,24 @@ public record Estimate(long costMicros, long promptTokens, long outputTokens, bo
                 .add(Pricing.price(d, "output_cost_per_token").multiply(BigDecimal.valueOf(cap)));
         long micros = usd.multiply(MILLION).setScale(0, RoundingMode.CEILING).longValueExact();
         return new Estimate(micros, prompt, cap, promptKnown && capped);
+    }
+
+    /**
+     * The estimate of a request that any of {@code deployments} may serve: the most expensive, and
+     * a bound only if each of theirs is.
+     */
+    static Estimate worst(List<Deployment> deployments, ObjectNode body) {
+        Estimate worst = null;
+        boolean bounded = true;
+        for (Deployment d : deployments) {
+            Estimate e = of(d, body);
+            bounded &= e.bounded();
+            if (worst == null || e.costMicros() > worst.costMicros()
+                    || e.costMicros() == worst.costMicros() && e.outputTokens() > worst.outputTokens()) {
+                worst = e;
+            }
+        }
+        return new Estimate(worst.costMicros(), worst.promptTokens(), worst.outputTokens(), bounded);
     }
 
     /** Upper bound of the prompt tokens of an OpenAI- or Anthropic-shaped request body. */

@@ -86,6 +86,22 @@ public final class Limiter {
      *             request is then unbounded, see the class comment)
      */
     public Ticket admit(Policy.KeyGrant grant, String alias, Deployment deployment, ObjectNode body) {
+        return admit(grant, alias, List.of(deployment), body);
+    }
+
+    /**
+     * As {@link #admit(Policy.KeyGrant, String, Deployment, ObjectNode)} for a request the router
+     * may send to any of {@code deployments} (the alias's and its fallbacks'): the estimate is the
+     * most expensive of them, so that it stays a bound whichever one answers. Failed attempts
+     * consume nothing, so retries do not add to it.
+     *
+     * @param deployments at least one; the first names the request in error messages
+     */
+    public Ticket admit(Policy.KeyGrant grant, String alias, List<Deployment> deployments, ObjectNode body) {
+        if (deployments.isEmpty()) {
+            throw new IllegalArgumentException("deployments: empty (expected: at least one)");
+        }
+        Deployment deployment = deployments.get(0);
         if (!limited(grant.limits()) && grant.owners().stream().noneMatch(o -> limited(o.getLimits()))
                 && grant.key().getModelMaxBudgetCount() == 0) {
             return Ticket.NONE;
@@ -134,7 +150,7 @@ public final class Limiter {
             return Ticket.NONE;
         }
         Estimate estimate = needs.stream().anyMatch(n -> n.kind() != LeaseKind.LEASE_KIND_REQUESTS)
-                ? Estimate.of(deployment, body) : null;
+                ? Estimate.worst(deployments, body) : null;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMISSION_WAIT_MS);
         List<Ticket.Hold> holds = new ArrayList<>();
         Map<String, String> headers = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import dev.tollgate.proto.control.v1.Deployment;
 import dev.tollgate.proto.control.v1.Limits;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.Principal;
+import dev.tollgate.proto.control.v1.RouterSettings;
 import dev.tollgate.proto.control.v1.VirtualKey;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,11 +23,14 @@ public final class Policy {
     private final long version;
     private final Map<String, KeyGrant> keysByHash;
     private final Map<String, List<Deployment>> aliases;
+    private final RouterSettings routerSettings;
 
-    private Policy(long version, Map<String, KeyGrant> keysByHash, Map<String, List<Deployment>> aliases) {
+    private Policy(long version, Map<String, KeyGrant> keysByHash, Map<String, List<Deployment>> aliases,
+                   RouterSettings routerSettings) {
         this.version = version;
         this.keysByHash = keysByHash;
         this.aliases = aliases;
+        this.routerSettings = routerSettings;
     }
 
     /**
@@ -127,7 +131,8 @@ public final class Policy {
             }
             aliases.put(alias.getName(), List.copyOf(alias.getDeploymentsList()));
         }
-        return new Policy(snapshot.getVersion(), Map.copyOf(keys), java.util.Collections.unmodifiableMap(aliases));
+        return new Policy(snapshot.getVersion(), Map.copyOf(keys), java.util.Collections.unmodifiableMap(aliases),
+                snapshot.getRouterSettings());
     }
 
     public long version() {
@@ -144,5 +149,10 @@ public final class Policy {
 
     public Set<String> aliasNames() {
         return aliases.keySet();
+    }
+
+    /** How the router picks deployments, retries and falls back under this policy. */
+    public RouterSettings routerSettings() {
+        return routerSettings;
     }
 }

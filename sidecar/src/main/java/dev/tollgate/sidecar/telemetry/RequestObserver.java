@@ -30,9 +30,13 @@ public final class RequestObserver {
         double seconds = r.getDurationUs() / 1e6;
         metrics.observe("tollgate_request_duration_seconds", "Gateway request duration.", Metrics.SECONDS_BUCKETS,
                 seconds, "alias", r.getAlias());
-        if (r.getProviderDurationUs() > 0) {
+        // Every provider call counts as provider time, retries and fallbacks included.
+        long providerUs = r.getRouterAttemptsCount() > 0
+                ? r.getRouterAttemptsList().stream().mapToLong(a -> a.getDurationUs()).sum()
+                : r.getProviderDurationUs();
+        if (providerUs > 0) {
             metrics.observe("tollgate_gateway_overhead_seconds", "Request duration minus provider call time.",
-                    Metrics.SECONDS_BUCKETS, Math.max(0, r.getDurationUs() - r.getProviderDurationUs()) / 1e6,
+                    Metrics.SECONDS_BUCKETS, Math.max(0, r.getDurationUs() - providerUs) / 1e6,
                     "alias", r.getAlias());
         }
         if (r.getStream() && r.getTtftMs() > 0) {

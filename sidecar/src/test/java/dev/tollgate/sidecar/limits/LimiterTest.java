@@ -146,6 +146,19 @@ class LimiterTest {
     }
 
     @Test
+    void aRoutedRequestReservesForTheMostExpensiveDeploymentItMayReach() {
+        Deployment pricey = DEPLOYMENT.toBuilder().setId("big#0").putParams("output_cost_per_token", "0.00001").build();
+        Deployment capless = DEPLOYMENT.toBuilder().setId("open#0").build();
+        Estimate worst = Estimate.worst(List.of(DEPLOYMENT, pricey), chat(100));
+        assertEquals(Estimate.of(pricey, chat(100)).costMicros(), worst.costMicros());
+        assertTrue(worst.costMicros() > Estimate.of(DEPLOYMENT, chat(100)).costMicros());
+        assertTrue(worst.bounded());
+        Estimate mixed = Estimate.worst(List.of(DEPLOYMENT.toBuilder().putParams("max_output_tokens", "64").build(),
+                capless), chat(0));
+        assertTrue(!mixed.bounded(), "a bound only if every reachable deployment's estimate is one");
+    }
+
+    @Test
     void boundedEstimateCoversPromptTextAndOutputCap() {
         Estimate e = Estimate.of(DEPLOYMENT, chat(100));
         assertTrue(e.bounded());

@@ -90,12 +90,14 @@ public final class OpenAiAdapter implements ProviderAdapter {
             }
             SseLines lines = new SseLines(in);
             TokenUsage usage = TokenUsage.NONE;
+            boolean done = false;
             for (byte[] line = lines.next(); line != null; line = lines.next()) {
                 byte[] data = SseLines.data(line);
                 if (data == null || data.length == 0) {
                     continue;
                 }
                 if (SseLines.isDone(data)) {
+                    done = true;
                     break;
                 }
                 if (contains(data, USAGE_FIELD)) {
@@ -114,6 +116,12 @@ public final class OpenAiAdapter implements ProviderAdapter {
                     throw streamError(call, JSON.readTree(data).path("error"));
                 }
                 sink.chunk(data);
+            }
+            if (!done) {
+                // OpenAI-compatible servers end every stream with [DONE]; without it the answer is cut short.
+                throw new GatewayError(502, "api_error", "provider_stream_error", call.target().describe()
+                        + ": the provider's stream ended before data: [DONE]; the connection closed early and the "
+                        + "answer is incomplete.").exception();
             }
             return usage;
         }
