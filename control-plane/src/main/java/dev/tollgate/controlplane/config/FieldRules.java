@@ -47,7 +47,7 @@ final class FieldRules {
 
     /** Deployment params the control plane or a sidecar adapter reads. */
     private static final Set<String> PARAMS_USED = Set.of("model", "api_key", "api_base", "api_version",
-            "organization", "timeout", "stream_timeout", "rpm", "tpm", "max_parallel_requests", "weight", "order",
+            "organization", "timeout", "stream_timeout", "stream_idle_timeout", "rpm", "tpm", "max_parallel_requests", "weight", "order",
             "input_cost_per_token", "output_cost_per_token", "drop_params", "aws_access_key_id",
             "aws_secret_access_key", "aws_session_token", "aws_region_name", "vertex_project", "vertex_location",
             "azure_ad_token", "anthropic_beta", "input_type");

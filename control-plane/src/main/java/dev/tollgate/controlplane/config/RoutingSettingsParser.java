@@ -31,7 +31,8 @@ final class RoutingSettingsParser {
     /** Deployment {@code litellm_params} the router reads, with the smallest value each accepts. */
     private static final Map<String, String> DEPLOYMENT_NUMBERS = Map.of(
             "rpm", "integer", "tpm", "integer", "max_parallel_requests", "integer", "order", "integer",
-            "weight", "number", "timeout", "seconds", "stream_timeout", "seconds");
+            "weight", "number", "timeout", "seconds", "stream_timeout", "seconds",
+            "stream_idle_timeout", "seconds");
 
     private RoutingSettingsParser() {
     }
@@ -75,7 +76,7 @@ final class RoutingSettingsParser {
 
     /**
      * Checks the deployment {@code litellm_params} the router reads (rpm, tpm, weight, order,
-     * max_parallel_requests, timeout, stream_timeout), so a typo fails at load instead of being ignored.
+     * max_parallel_requests, timeout, stream_timeout, stream_idle_timeout), so a typo fails at load instead of being ignored.
      */
     static void checkDeploymentParam(String path, String name, JsonNode value) {
         String kind = DEPLOYMENT_NUMBERS.get(name);

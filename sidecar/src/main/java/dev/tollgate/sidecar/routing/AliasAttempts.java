@@ -163,6 +163,8 @@ final class AliasAttempts<T> {
                 : "the default timeout of " + Seconds.text(own);
         Duration firstByte = total;
         String firstByteWhy = totalWhy;
+        Duration idle = Duration.ZERO;
+        String idleWhy = "";
         if (stream) {
             RequestOverrides o = req.overrides();
             if (o.streamTimeout().isPresent()) {
@@ -175,8 +177,17 @@ final class AliasAttempts<T> {
                 firstByte = s.streamTimeout().get();
                 firstByteWhy = "router_settings.stream_timeout of " + Seconds.text(firstByte);
             }
+            // The idle limit rides on the same guard as stream_timeout: it starts where that one ends.
+            if (o.streamIdleTimeout().isPresent()) {
+                idle = o.streamIdleTimeout().get();
+                idleWhy = "the stream_idle_timeout of " + Seconds.text(idle) + " (" + o.streamIdleTimeoutSource() + ")";
+            } else if (c.settings().streamIdleTimeout().isPresent()) {
+                idle = c.settings().streamIdleTimeout().get();
+                idleWhy = "the deployment's stream_idle_timeout of " + Seconds.text(idle);
+            }
         }
-        return new Limits(new AttemptSupervisor.Limits(total, totalWhy, firstByte, firstByteWhy), byRequest);
+        return new Limits(new AttemptSupervisor.Limits(total, totalWhy, firstByte, firstByteWhy, idle, idleWhy),
+                byRequest);
     }
 
     private AttemptRecord record(Candidate c, int status, String errorCode, long startNanos, long endNanos,

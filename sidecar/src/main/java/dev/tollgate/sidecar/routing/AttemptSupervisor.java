@@ -17,7 +17,8 @@ import java.util.concurrent.TimeoutException;
  * Runs one provider call on its own virtual thread while the request thread waits with a limit, so
  * that no adapter (whatever it blocks on) can keep a request past its timeouts: on time-out the
  * request thread abandons the call (interrupting it, which cancels the JDK HTTP client's exchange)
- * and goes on. For streams, a {@link FirstByteGuard} bounds the time to the first chunk as well.
+ * and goes on. For streams, a {@link FirstByteGuard} bounds the time to the first chunk and the
+ * idle time between chunks as well.
  * Stateless.
  */
 final class AttemptSupervisor {
@@ -40,8 +41,10 @@ final class AttemptSupervisor {
      * The limits of one attempt, with how each reads in a timeout message.
      *
      * @param firstByte the time to the first streamed chunk (only for streams; {@code total} or more means none)
+     * @param idle      the longest gap between streamed chunks after the first (only for streams; zero means none)
      */
-    record Limits(Duration total, String totalWhy, Duration firstByte, String firstByteWhy) {
+    record Limits(Duration total, String totalWhy, Duration firstByte, String firstByteWhy, Duration idle,
+                  String idleWhy) {
     }
 
     /**
@@ -78,8 +81,30 @@ final class AttemptSupervisor {
                 return new Result.Failed<>(timeout(target, "no first token within " + limits.firstByteWhy()),
                         Progress.NOTHING_SENT);
             }
-            long left = limits.total().toNanos() - (System.nanoTime() - start);
-            return new Result.Done<>(result.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+            boolean watchIdle = guard != null && limits.idle().isPositive();
+            while (true) {
+                long now = System.nanoTime();
+                long wait = Math.max(0, limits.total().toNanos() - (now - start));
+                if (watchIdle) {
+                    long last = guard.lastChunkNanos();
+                    // Before the first chunk the idle limit does not apply yet: look again after one idle period.
+                    long idleLeft = last == 0 ? limits.idle().toNanos() : last + limits.idle().toNanos() - now;
+                    if (last != 0 && idleLeft <= 0) {
+                        boolean started = guard.abandon();
+                        worker.interrupt();
+                        return new Result.Failed<>(timeout(target, "the stream went idle: no chunk within "
+                                + limits.idleWhy() + " after the previous one"), progress(guard, started));
+                    }
+                    if (idleLeft < wait) {
+                        try {
+                            return new Result.Done<>(result.get(idleLeft, TimeUnit.NANOSECONDS));
+                        } catch (TimeoutException idleCheck) {
+                            continue;
+                        }
+                    }
+                }
+                return new Result.Done<>(result.get(wait, TimeUnit.NANOSECONDS));
+            }
         } catch (TimeoutException e) {
             boolean started = guard != null && guard.abandon();
             worker.interrupt();

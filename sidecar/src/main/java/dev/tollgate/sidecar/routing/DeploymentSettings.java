@@ -12,11 +12,13 @@ import java.util.OptionalLong;
  * The routing params of one deployment's {@code litellm_params}, read once per policy. The control
  * plane refuses non-numbers at load; anything unreadable here is treated as unset. Immutable.
  *
+ * @param streamIdleTimeout the longest gap between two streamed chunks after the first (Tollgate's)
  * @param cost input_cost_per_token + output_cost_per_token per token, when either is set
  */
 record DeploymentSettings(OptionalDouble weight, OptionalLong rpm, OptionalLong tpm, OptionalInt order,
                           OptionalInt maxParallelRequests, Optional<Duration> timeout,
-                          Optional<Duration> streamTimeout, Optional<BigDecimal> cost) {
+                          Optional<Duration> streamTimeout, Optional<Duration> streamIdleTimeout,
+                          Optional<BigDecimal> cost) {
 
     static DeploymentSettings of(Deployment d) {
         return new DeploymentSettings(
@@ -27,6 +29,7 @@ record DeploymentSettings(OptionalDouble weight, OptionalLong rpm, OptionalLong 
                 whole(d, "max_parallel_requests").stream().filter(n -> n > 0).mapToInt(Math::toIntExact).findFirst(),
                 Seconds.parse(d.getParamsOrDefault("timeout", "")),
                 Seconds.parse(d.getParamsOrDefault("stream_timeout", "")),
+                Seconds.parse(d.getParamsOrDefault("stream_idle_timeout", "")),
                 cost(d));
     }
 

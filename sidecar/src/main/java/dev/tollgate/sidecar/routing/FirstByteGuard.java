@@ -34,6 +34,7 @@ final class FirstByteGuard implements ChunkSink {
     private boolean abandoned;
     private boolean clientGone;
     private long firstByteNanos;
+    private long lastChunkNanos;
 
     FirstByteGuard(ChunkSink downstream, Runnable beforeFirstChunk) {
         this.downstream = downstream;
@@ -53,6 +54,7 @@ final class FirstByteGuard implements ChunkSink {
                 beforeFirstChunk.run();
                 startedOrDone.countDown();
             }
+            lastChunkNanos = System.nanoTime();
             try {
                 downstream.chunk(json);
             } catch (IOException | UncheckedIOException e) {
@@ -111,6 +113,16 @@ final class FirstByteGuard implements ChunkSink {
         lock.lock();
         try {
             return clientGone;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link System#nanoTime()} of the latest chunk, 0 before the first: the idle timeout counts from it. */
+    long lastChunkNanos() {
+        lock.lock();
+        try {
+            return lastChunkNanos;
         } finally {
             lock.unlock();
         }

@@ -11,24 +11,29 @@ import java.util.function.Function;
 
 /**
  * What one request asks of the router: headers {@code x-tollgate-num-retries},
- * {@code x-tollgate-timeout}, {@code x-tollgate-stream-timeout}, {@code x-tollgate-disable-fallbacks}
+ * {@code x-tollgate-timeout}, {@code x-tollgate-stream-timeout}, {@code x-tollgate-stream-idle-timeout},
+ * {@code x-tollgate-disable-fallbacks}
  * (each also as LiteLLM's {@code x-litellm-…}), and the body fields LiteLLM accepts for the same
- * ({@code num_retries}, {@code timeout}, {@code stream_timeout}, {@code disable_fallbacks}), which are
+ * ({@code num_retries}, {@code timeout}, {@code stream_timeout}, {@code disable_fallbacks}; Tollgate's
+ * {@code stream_idle_timeout}), which are
  * removed from the body so that no provider sees them. A header wins over the body. Immutable.
  *
  * @param timeoutSource where {@code timeout} came from, for timeout messages
  */
 public record RequestOverrides(OptionalInt numRetries, Optional<Duration> timeout, String timeoutSource,
-                               Optional<Duration> streamTimeout, String streamTimeoutSource, boolean disableFallbacks) {
+                               Optional<Duration> streamTimeout, String streamTimeoutSource,
+                               Optional<Duration> streamIdleTimeout, String streamIdleTimeoutSource,
+                               boolean disableFallbacks) {
 
     public static final RequestOverrides NONE = new RequestOverrides(OptionalInt.empty(), Optional.empty(), "",
-            Optional.empty(), "", false);
+            Optional.empty(), "", Optional.empty(), "", false);
 
     /** Reads the overrides and removes the router's fields from {@code body}; a bad value is a 400 naming it. */
     public static RequestOverrides from(Function<String, Optional<String>> header, ObjectNode body) {
         Found retries = find(header, body, "num-retries", "num_retries");
         Found timeout = find(header, body, "timeout", "timeout");
         Found streamTimeout = find(header, body, "stream-timeout", "stream_timeout");
+        Found streamIdle = find(header, body, "stream-idle-timeout", "stream_idle_timeout");
         Found disable = find(header, body, "disable-fallbacks", "disable_fallbacks");
         return new RequestOverrides(
                 retries == null ? OptionalInt.empty() : OptionalInt.of(retries.count()),
@@ -36,6 +41,8 @@ public record RequestOverrides(OptionalInt numRetries, Optional<Duration> timeou
                 timeout == null ? "" : timeout.source(),
                 streamTimeout == null ? Optional.empty() : Optional.of(streamTimeout.seconds()),
                 streamTimeout == null ? "" : streamTimeout.source(),
+                streamIdle == null ? Optional.empty() : Optional.of(streamIdle.seconds()),
+                streamIdle == null ? "" : streamIdle.source(),
                 disable != null && disable.bool());
     }
 
