@@ -1,5 +1,8 @@
 package dev.tollgate.controlplane.policy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.controlplane.budget.BudgetDuration;
 import dev.tollgate.controlplane.budget.Limits;
 import dev.tollgate.controlplane.keys.KeyRecord;
@@ -29,6 +32,8 @@ public final class PolicyCompiler {
 
     /** Deployment param that tells the sidecar why a deployment has no usable credential. */
     public static final String CREDENTIAL_ERROR_PARAM = "tollgate_credential_error";
+
+    private static final ObjectMapper METADATA = new ObjectMapper();
 
     private final DeploymentRepository deployments;
     private final KeyRepository keys;
@@ -96,7 +101,8 @@ public final class PolicyCompiler {
                     .setTeamId(key.teamId().orElse(""))
                     .setUserId(key.userId().orElse(""))
                     .setLimits(limits(key.limits()))
-                    .putAllAliases(key.aliases()));
+                    .putAllAliases(key.aliases())
+                    .setDisableFallbacks(metadataFlag(key.metadata(), "disable_fallbacks")));
             VirtualKey.Builder added = snapshot.getKeysBuilder(snapshot.getKeysCount() - 1);
             key.modelMaxBudget().forEach((alias, l) -> added.putModelMaxBudget(alias, limits(l).build()));
         }
@@ -111,6 +117,19 @@ public final class PolicyCompiler {
                     .setLimits(limits(user.limits())));
         }
         return snapshot.build();
+    }
+
+    /**
+     * A switch in a key's free-form metadata (LiteLLM's {@code metadata.disable_fallbacks}): on for
+     * {@code true} or {@code "true"}; anything else, or metadata that is not a JSON object, is off.
+     */
+    static boolean metadataFlag(String metadata, String name) {
+        try {
+            JsonNode value = METADATA.readTree(metadata).path(name);
+            return value.isBoolean() ? value.booleanValue() : value.isTextual() && value.asText().equalsIgnoreCase("true");
+        } catch (JsonProcessingException e) {
+            return false;
+        }
     }
 
     static dev.tollgate.proto.control.v1.Limits.Builder limits(Limits l) {

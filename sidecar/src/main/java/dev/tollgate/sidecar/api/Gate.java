@@ -87,7 +87,7 @@ final class Gate {
         if (!caller.grant().mayUse(alias)) {
             throw Failures.aliasNotAllowed(alias, caller.grant().keyAlias(), caller.usableAliases()).exception();
         }
-        List<Deployment> reachable = router.reachable(caller.policy(), alias, caller.grant()::mayUse);
+        List<Deployment> reachable = router.reachable(caller.policy(), alias, caller.grant());
         return new Admission(caller, alias, limiter.admit(caller.grant(), alias, reachable, body));
     }
 
@@ -114,7 +114,7 @@ final class Gate {
     private static Router.Request routeRequest(Exchange exchange, RequestOverrides overrides) {
         Admission a = exchange.admission;
         return new Router.Request(a.caller().policy(), a.alias(), a.caller().grant()::mayUse, overrides,
-                exchange.requestId);
+                exchange.requestId, a.caller().grant().key().getDisableFallbacks());
     }
 
     static ObjectNode readJsonObject(ServerRequest req) {

@@ -64,9 +64,15 @@ public final class Router {
      *
      * @param policy the policy the caller was admitted under
      * @param mayUse whether the caller's key may use an alias (fallbacks it may not use are skipped)
+     * @param keyDisablesFallbacks the caller's key has {@code metadata.disable_fallbacks: true}
      */
     public record Request(Policy policy, String alias, Predicate<String> mayUse, RequestOverrides overrides,
-                          String requestId) {
+                          String requestId, boolean keyDisablesFallbacks) {
+
+        /** No fallbacks for this request: its key or its own override says so. */
+        boolean fallbacksDisabled() {
+            return keyDisablesFallbacks || overrides.disableFallbacks();
+        }
     }
 
     /** A streaming provider call writing its chunks to {@code sink}. */
@@ -110,12 +116,12 @@ public final class Router {
                 .orElseGet(() -> Deadline.after(NO_TOTAL, "none set"));
         int numRetries = o.numRetries().orElse(s.numRetries());
         boolean mayRepeat = numRetries > 0 || s.source().getRetryPolicyMap().values().stream().anyMatch(n -> n > 0)
-                || !o.disableFallbacks() && s.hasFallbacks(req.alias());
+                || !req.fallbacksDisabled() && s.hasFallbacks(req.alias());
         AliasAttempts<T> attempts = new AliasAttempts<>(clock, random, pause, req, log, table, deadline, numRetries,
                 mayRepeat, stream, usageOf, runner);
 
         AliasAttempts.AliasResult<T> first = attempts.alias(req.alias());
-        if (first.outcome() instanceof Outcome.Answered<T> || o.disableFallbacks() || stalled(first.outcome())) {
+        if (first.outcome() instanceof Outcome.Answered<T> || req.fallbacksDisabled() || stalled(first.outcome())) {
             return first.outcome();
         }
         Outcome<T> last = first.outcome();
@@ -143,12 +149,16 @@ public final class Router {
 
     /**
      * Every deployment a request to {@code alias} may be sent to: the alias's own, then those of each
-     * fallback alias the caller may use. Budgets reserve for the most expensive of them.
+     * fallback alias the caller may use (none when its key disables fallbacks). Budgets reserve for the
+     * most expensive of them.
      */
-    public List<Deployment> reachable(Policy policy, String alias, Predicate<String> mayUse) {
+    public List<Deployment> reachable(Policy policy, String alias, Policy.KeyGrant grant) {
         List<Deployment> all = new ArrayList<>(policy.alias(alias).orElse(List.of()));
+        if (grant.key().getDisableFallbacks()) {
+            return List.copyOf(all);
+        }
         for (String fallback : table(policy).settings.allFallbacksFor(alias)) {
-            if (!fallback.equals(alias) && mayUse.test(fallback)) {
+            if (!fallback.equals(alias) && grant.mayUse(fallback)) {
                 all.addAll(policy.alias(fallback).orElse(List.of()));
             }
         }

@@ -145,6 +145,27 @@ class FallbackTest {
     }
 
     @Test
+    void aKeyWhoseMetadataDisablesFallbacksGetsThePrimarysError() throws Exception {
+        String noFallbacks = "sk-tollgate-no-fallbacks-0000000000000000";
+        upstream.always("p", FaultyOpenAi.status(500));
+        try (RoutedSidecar sidecar = RoutedSidecar.on(upstream)
+                .deployment("primary", "p").deployment("backup", "b")
+                .settings(s -> s.putFallbacks("primary", to("backup")))
+                .key(noFallbacks, k -> k.setDisableFallbacks(true))
+                .start()) {
+            HttpResponse<String> refused = sidecar.chatAs(noFallbacks, "primary");
+            assertEquals(502, refused.statusCode(), refused.body());
+            assertEquals("provider_error", error(refused).path("code").asText(), refused.body());
+            assertEquals(0, upstream.callsTo("b"));
+
+            HttpResponse<String> other = sidecar.chat("primary");
+            assertEquals(200, other.statusCode(), "another key still falls back: " + other.body());
+            assertEquals("backup#b", deployment(other));
+            assertEquals(1, upstream.callsTo("b"));
+        }
+    }
+
+    @Test
     void anAliasWithEveryDeploymentCoolingDownFallsBackWithoutCallingIt() throws Exception {
         upstream.always("p", FaultyOpenAi.status(401));
         try (RoutedSidecar sidecar = RoutedSidecar.on(upstream)

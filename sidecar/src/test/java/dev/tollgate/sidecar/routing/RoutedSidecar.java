@@ -64,6 +64,7 @@ final class RoutedSidecar implements AutoCloseable {
         private final Map<String, List<Deployment>> aliases = new LinkedHashMap<>();
         private final RouterSettings.Builder settings = RouterSettings.newBuilder();
         private RandomGenerator random = new Random(42);
+        private final List<VirtualKey> keys = new ArrayList<>();
 
         private Builder(FaultyOpenAi upstream) {
             this.upstream = upstream;
@@ -86,6 +87,16 @@ final class RoutedSidecar implements AutoCloseable {
             return this;
         }
 
+        /** Another virtual key, {@code text}, as the control plane would push it after {@code edit}. */
+        Builder key(String text, java.util.function.Consumer<VirtualKey.Builder> edit) {
+            VirtualKey.Builder k = VirtualKey.newBuilder().setKeyHash(TestSidecar.sha256(text))
+                    .setKeyId("00000000-0000-0000-0000-0000000000" + String.format("%02d", keys.size() + 2))
+                    .setKeyAlias("key-" + (keys.size() + 2));
+            edit.accept(k);
+            keys.add(k.build());
+            return this;
+        }
+
         Builder settings(java.util.function.Consumer<RouterSettings.Builder> edit) {
             edit.accept(settings);
             return this;
@@ -96,6 +107,7 @@ final class RoutedSidecar implements AutoCloseable {
             aliases.forEach((name, ds) -> snapshot.addAliases(Alias.newBuilder().setName(name).addAllDeployments(ds)));
             snapshot.addKeys(VirtualKey.newBuilder().setKeyHash(TestSidecar.sha256(TestSidecar.KEY))
                     .setKeyId("00000000-0000-0000-0000-000000000001").setKeyAlias("routing-test"));
+            snapshot.addAllKeys(keys);
             return new RoutedSidecar(snapshot.build(), random);
         }
     }
@@ -109,8 +121,17 @@ final class RoutedSidecar implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String json, String... headers) throws Exception {
+        return postAs(TestSidecar.KEY, path, json, headers);
+    }
+
+    /** A chat completion with virtual key {@code key}. */
+    HttpResponse<String> chatAs(String key, String alias, String... headers) throws Exception {
+        return postAs(key, "/v1/chat/completions", CHAT.formatted(alias), headers);
+    }
+
+    HttpResponse<String> postAs(String key, String path, String json, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .header("Authorization", "Bearer " + TestSidecar.KEY)
+                .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(json));
