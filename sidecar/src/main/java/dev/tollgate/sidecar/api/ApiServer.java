@@ -11,6 +11,7 @@ import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.routing.DeploymentHealth;
 import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
@@ -77,6 +78,12 @@ public final class ApiServer implements AutoCloseable {
         };
         metrics.gauge("tollgate_policy_version", "Version of the policy snapshot this sidecar serves (0: none yet).",
                 policies::version);
+        metrics.gauges("tollgate_deployment_state", "Deployment state on this sidecar: 1 for its current state "
+                + "(healthy or cooling), 0 for the other.", () -> policies.current()
+                .map(p -> router.health(p).stream().flatMap(h -> java.util.Arrays.stream(DeploymentHealth.State.values())
+                        .map(state -> new Metrics.Sample(state == h.state() ? 1 : 0, "alias", h.alias(),
+                                "deployment", h.deploymentId(), "state", state.label()))).toList())
+                .orElse(java.util.List.of()));
         Authenticator auth = new Authenticator(clock);
         Gate gate = new Gate(policies, auth, router, limiter);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);

@@ -165,6 +165,23 @@ public final class Router {
         return List.copyOf(all);
     }
 
+    /**
+     * Each deployment of {@code policy}, and whether it is cooling down now: the sidecar's own health
+     * view, for {@code tollgate_deployment_state}. Cheap: no I/O.
+     */
+    public List<DeploymentHealth> health(Policy policy) {
+        RoutingTable current = table(policy);
+        long now = clock.millis();
+        List<DeploymentHealth> all = new ArrayList<>();
+        for (String alias : current.policy.aliasNames()) {
+            for (Candidate c : current.alias(alias).orElse(List.of())) {
+                all.add(new DeploymentHealth(alias, c.id(), c.state().cooldownAt(now).isPresent()
+                        ? DeploymentHealth.State.COOLING : DeploymentHealth.State.HEALTHY));
+            }
+        }
+        return List.copyOf(all);
+    }
+
     /** A failure after the stream started, or with the client gone, ends the request where it is. */
     private static boolean stalled(Outcome<?> outcome) {
         return outcome instanceof Outcome.Failed<?> f && f.progress() != Progress.NOTHING_SENT;

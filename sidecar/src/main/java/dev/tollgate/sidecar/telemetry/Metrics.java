@@ -1,11 +1,13 @@
 package dev.tollgate.sidecar.telemetry;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * A small Prometheus registry: labelled counters, histograms with fixed buckets and gauges read
@@ -21,7 +23,11 @@ public final class Metrics {
     private final Map<String, Family> families = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
 
-    private record Gauge(String help, DoubleSupplier value) {
+    private record Gauge(String help, Supplier<List<Sample>> samples) {
+    }
+
+    /** One series of a labelled gauge: its value and labels (alternating names and values). */
+    public record Sample(double value, String... labels) {
     }
 
     private static final class Family {
@@ -69,7 +75,12 @@ public final class Metrics {
 
     /** A gauge whose value is read when scraped. */
     public void gauge(String name, String help, DoubleSupplier value) {
-        gauges.put(name, new Gauge(help, value));
+        gauges.put(name, new Gauge(help, () -> List.of(new Sample(value.getAsDouble()))));
+    }
+
+    /** A labelled gauge whose series are all read when scraped (e.g. one per deployment and state). */
+    public void gauges(String name, String help, Supplier<List<Sample>> samples) {
+        gauges.put(name, new Gauge(help, samples));
     }
 
     private Series series(String name, String type, String help, double[] buckets, String[] labels) {
@@ -99,9 +110,14 @@ public final class Metrics {
     /** The Prometheus text exposition of every metric. */
     public String scrape() {
         StringBuilder out = new StringBuilder(4096);
-        new TreeMap<>(gauges).forEach((name, g) -> out.append("# HELP ").append(name).append(' ').append(g.help())
-                .append("\n# TYPE ").append(name).append(" gauge\n")
-                .append(name).append(' ').append(format(g.value().getAsDouble())).append('\n'));
+        new TreeMap<>(gauges).forEach((name, g) -> {
+            out.append("# HELP ").append(name).append(' ').append(g.help())
+                    .append("\n# TYPE ").append(name).append(" gauge\n");
+            for (Sample sample : g.samples().get()) {
+                out.append(name).append(labelText(sample.labels())).append(' ').append(format(sample.value()))
+                        .append('\n');
+            }
+        });
         new TreeMap<>(families).forEach((name, f) -> {
             out.append("# HELP ").append(name).append(' ').append(f.help).append('\n')
                     .append("# TYPE ").append(name).append(' ').append(f.type).append('\n');

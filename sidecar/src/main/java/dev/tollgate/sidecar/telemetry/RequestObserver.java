@@ -52,6 +52,14 @@ public final class RequestObserver {
             metrics.count("tollgate_retries_total", "Provider attempts beyond the first.", r.getAttempts() - 1,
                     "alias", r.getAlias());
         }
+        if (!r.getFallbackFrom().isEmpty() && r.getHttpStatus() < 400) {
+            metrics.count("tollgate_fallbacks_total", "Requests answered by a fallback alias, by that alias and the "
+                    + "alias asked for.", 1, "alias", r.getAlias(), "from", r.getFallbackFrom());
+        }
+        r.getRouterAttemptsList().stream()
+                .filter(a -> !a.getErrorCode().isEmpty() && !a.getErrorCode().equals("client_closed"))
+                .forEach(a -> metrics.count("tollgate_provider_errors_total", "Failed provider calls (each attempt) "
+                        + "by deployment and error code.", 1, "deployment", a.getDeploymentId(), "code", a.getErrorCode()));
         log(r);
     }
 

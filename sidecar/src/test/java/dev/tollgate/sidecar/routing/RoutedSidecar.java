@@ -141,6 +141,12 @@ final class RoutedSidecar implements AutoCloseable {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The sidecar's {@code GET /metrics} text. */
+    String metrics() throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** Sends without waiting for the answer (for requests held in flight by the fake). */
     java.util.concurrent.CompletableFuture<HttpResponse<String>> chatAsync(String alias) {
         return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
