@@ -113,13 +113,14 @@ public final class ControlPlane implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, traces.isPresent() ? "exporting a trace per request over OTLP"
                 : "traces off: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4317) to export them");
         AtomicReference<ControlStreamService> streams = new AtomicReference<>();
+        SpendQueries spend = new SpendQueries(db);
         ControlPlaneMetrics metrics = new ControlPlaneMetrics(() -> publisher.current().getVersion(),
-                () -> streams.get() == null ? Map.of() : streams.get().ackedVersions(), traces);
+                () -> streams.get() == null ? Map.of() : streams.get().ackedVersions(), traces,
+                () -> budgetsRemaining(spend, clock));
         UsageRepository usage = new UsageRepository(db, records -> {
             metrics.stored(records);
             traces.ifPresent(t -> t.offer(records));
         });
-        SpendQueries spend = new SpendQueries(db);
         LeaseLedger leases = new LeaseLedger(db, (kind, id) -> limitsOf(keys, teams, users, kind, id),
                 (kind, id, window) -> spendOf(spend, kind, id, window), clock);
         ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases,
@@ -174,6 +175,18 @@ public final class ControlPlane implements AutoCloseable {
             default:
                 return Optional.empty();
         }
+    }
+
+    private static java.util.List<ControlPlaneMetrics.BudgetRemaining> budgetsRemaining(SpendQueries spend, Clock clock)
+            throws SQLException {
+        java.util.List<ControlPlaneMetrics.BudgetRemaining> all = new java.util.ArrayList<>();
+        java.time.Instant now = clock.instant();
+        for (SpendQueries.BudgetHolder holder : SpendQueries.BudgetHolder.values()) {
+            for (SpendQueries.BudgetRemaining b : spend.budgetsRemaining(holder, now)) {
+                all.add(new ControlPlaneMetrics.BudgetRemaining(holder.label, b.id(), b.label(), b.remainingMicros()));
+            }
+        }
+        return all;
     }
 
     private static long spendOf(SpendQueries spend, String kind, String id, BudgetWindow w) throws SQLException {

@@ -53,6 +53,62 @@ public final class SpendQueries {
         }
     }
 
+    /** Whose budget a remaining amount is, for {@link #budgetsRemaining}. */
+    public enum BudgetHolder {
+        KEY("key", "select id, coalesce(key_alias, left(key_hash, 8)) as label, max_budget_micros, budget_duration,"
+                + " budget_anchor from virtual_keys where max_budget_micros is not null",
+                "u.key_id = b.id"),
+        TEAM("team", "select id, coalesce(team_alias, '') as label, max_budget_micros, budget_duration, budget_anchor"
+                + " from teams where max_budget_micros is not null",
+                "u.key_id is not null and u.team_id = b.id");
+
+        public final String label;
+        private final String holders;
+        private final String spender;
+
+        BudgetHolder(String label, String holders, String spender) {
+            this.label = label;
+            this.holders = holders;
+            this.spender = spender;
+        }
+    }
+
+    /**
+     * What is left of one key's or team's max_budget in its current budget window (negative when
+     * overspent); {@code label} is the key alias (else the first 8 hex digits of its hash, never key
+     * text) or the team alias.
+     */
+    public record BudgetRemaining(String id, String label, long remainingMicros) {
+    }
+
+    /**
+     * Every {@code holder} with a max_budget and what is left of it at {@code now}, in one query: the
+     * window start (anchor + k * budget_duration, as {@code BudgetWindow} computes it) is worked out in
+     * SQL from the duration's text ("30s", "5m", "1h", "30d"), so each sum uses the
+     * (owner, started_at) index.
+     */
+    public List<BudgetRemaining> budgetsRemaining(BudgetHolder holder, Instant now) throws SQLException {
+        String sql = "with h as (" + holder.holders + "), b as (select h.id, h.label, h.max_budget_micros,"
+                + " case when h.budget_duration is null then timestamptz 'epoch' else h.budget_anchor"
+                + " + floor(extract(epoch from (?::timestamptz - h.budget_anchor)) / d.len) * d.len * interval '1 second'"
+                + " end as window_start from h, lateral (select substring(h.budget_duration from '^[0-9]+')::bigint"
+                + " * case right(h.budget_duration, 1) when 's' then 1 when 'm' then 60 when 'h' then 3600 else 86400"
+                + " end as len) d)"
+                + " select b.id::text, b.label, b.max_budget_micros - coalesce((select sum(u.cost_micros)"
+                + " from usage_records u where " + holder.spender + " and u.started_at >= b.window_start), 0)"
+                + " from b order by b.id";
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            List<BudgetRemaining> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new BudgetRemaining(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+            return out;
+        }
+    }
+
     private long sum(String predicate, String id, Instant from, Optional<Instant> to) throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("select coalesce(sum(cost_micros), 0) from usage_records where "
