@@ -8,6 +8,7 @@ import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
+import dev.tollgate.sidecar.provider.UpstreamDebug;
 import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
@@ -44,6 +45,7 @@ public final class Main {
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
               --log-format F         one line per request: text, json or off           [text]
+              --detailed-debug       log every provider call: request (secrets redacted), status, error body
               --help                 this text
 
             Environment:
@@ -58,7 +60,7 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format"),
-                    Set.of("help"));
+                    Set.of("help", "detailed-debug"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
@@ -126,7 +128,8 @@ public final class Main {
         metrics.gauge("tollgate_usage_spool_depth", "Usage records waiting for the control plane's acknowledgement.",
                 spool::depth);
         ApiServer api = new ApiServer(listen, flags.port("port", 4000), policies, Router.standard(providers, clock),
-                spool::append, clock, name, new Limiter(leases), metrics, logFormat).start();
+                spool::append, clock, name, new Limiter(leases), metrics, logFormat,
+                flags.has("detailed-debug") ? UpstreamDebug.Mode.ALWAYS : UpstreamDebug.Mode.WHEN_KEY_ALLOWS).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
                 + "/v1 (control plane " + controlPlane + ")");
 

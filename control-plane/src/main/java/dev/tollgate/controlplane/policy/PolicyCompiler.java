@@ -102,7 +102,8 @@ public final class PolicyCompiler {
                     .setUserId(key.userId().orElse(""))
                     .setLimits(limits(key.limits()))
                     .putAllAliases(key.aliases())
-                    .setDisableFallbacks(metadataFlag(key.metadata(), "disable_fallbacks")));
+                    .setDisableFallbacks(metadataFlag(key.metadata(), "disable_fallbacks"))
+                    .setAllowDebug(metadataFlag(key.metadata(), "allow_debug")));
             VirtualKey.Builder added = snapshot.getKeysBuilder(snapshot.getKeysCount() - 1);
             key.modelMaxBudget().forEach((alias, l) -> added.putModelMaxBudget(alias, limits(l).build()));
         }

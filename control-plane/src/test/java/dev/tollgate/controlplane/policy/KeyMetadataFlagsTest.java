@@ -17,5 +17,6 @@ class KeyMetadataFlagsTest {
         assertFalse(PolicyCompiler.metadataFlag("{}", "disable_fallbacks"));
         assertFalse(PolicyCompiler.metadataFlag("not json", "disable_fallbacks"));
         assertFalse(PolicyCompiler.metadataFlag("[true]", "disable_fallbacks"));
+        assertTrue(PolicyCompiler.metadataFlag("{\"allow_debug\":true}", "allow_debug"));
     }
 }

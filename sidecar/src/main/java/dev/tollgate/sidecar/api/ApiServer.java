@@ -11,6 +11,7 @@ import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
+import dev.tollgate.sidecar.provider.UpstreamDebug;
 import dev.tollgate.sidecar.routing.DeploymentHealth;
 import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.telemetry.Metrics;
@@ -70,6 +71,14 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(String host, int port, PolicyHolder policies, Router router, UsageSink spool, Clock clock,
                      String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat) {
+        this(host, port, policies, router, spool, clock, sidecarName, limiter, metrics, logFormat,
+                UpstreamDebug.Mode.WHEN_KEY_ALLOWS);
+    }
+
+    /** @param debug when provider calls are logged in detail ({@code --detailed-debug}: always) */
+    public ApiServer(String host, int port, PolicyHolder policies, Router router, UsageSink spool, Clock clock,
+                     String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat,
+                     UpstreamDebug.Mode debug) {
         RequestObserver observer = new RequestObserver(metrics, logFormat);
         // The spool first: the record must be durable before anything else looks at it.
         UsageSink usage = record -> {
@@ -85,7 +94,7 @@ public final class ApiServer implements AutoCloseable {
                                 "deployment", h.deploymentId(), "state", state.label()))).toList())
                 .orElse(java.util.List.of()));
         Authenticator auth = new Authenticator(clock);
-        Gate gate = new Gate(policies, auth, router, limiter);
+        Gate gate = new Gate(policies, auth, router, limiter, debug);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         Messages messages = new Messages(gate, usage, clock, sidecarName);

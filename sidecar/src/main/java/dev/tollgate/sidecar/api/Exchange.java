@@ -47,6 +47,8 @@ final class Exchange {
     boolean committed;
     /** GenAI facts for the trace (operation, parameters, response id/model, finish reasons). */
     final GenAiFacts facts = new GenAiFacts();
+    /** The client asked for {@code x-tollgate-debug: true} (honoured only when its key allows it). */
+    final boolean debugAsked;
     /** The route the client called ("/v1/chat/completions", ...). */
     private final String path;
     /** The error envelope this route answers with. */
@@ -55,6 +57,8 @@ final class Exchange {
     Exchange(ServerRequest req, ServerResponse res, Clock clock) {
         this.startedMs = clock.millis();
         this.path = req.path().path();
+        this.debugAsked = req.headers().first(HeaderNames.create("x-tollgate-debug")).map(v -> v.strip()
+                .equalsIgnoreCase("true")).orElse(false);
         this.trace = Trace.from(req.headers().first(HeaderNames.create("traceparent")).orElse(null));
         res.header("x-tollgate-request-id", requestId);
         res.header("traceparent", trace.traceparent());

@@ -12,6 +12,7 @@ import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.ProviderAdapter.ChunkSink;
 import dev.tollgate.sidecar.provider.TokenUsage;
+import dev.tollgate.sidecar.provider.UpstreamDebug;
 import dev.tollgate.sidecar.routing.Attempt;
 import dev.tollgate.sidecar.routing.Outcome;
 import dev.tollgate.sidecar.routing.RequestOverrides;
@@ -38,12 +39,14 @@ final class Gate {
     private final Authenticator auth;
     private final Router router;
     private final Limiter limiter;
+    private final UpstreamDebug.Mode debug;
 
-    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter) {
+    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter, UpstreamDebug.Mode debug) {
         this.policies = policies;
         this.auth = auth;
         this.router = router;
         this.limiter = limiter;
+        this.debug = debug;
     }
 
     /** The authenticated caller and the policy it was checked against. */
@@ -102,13 +105,24 @@ final class Gate {
     /** Routes a call answered with one value; every attempt lands in {@code exchange.route}. */
     <T> Outcome<T> call(Exchange exchange, RequestOverrides overrides, Function<Attempt, T> call,
                         Function<T, TokenUsage> usageOf) {
-        return router.call(routeRequest(exchange, overrides), exchange.route, call, usageOf);
+        return debugged(exchange, () -> router.call(routeRequest(exchange, overrides), exchange.route, call, usageOf));
     }
 
     /** Routes a stream to {@code downstream}; {@code beforeFirstChunk} runs just before its first chunk goes out. */
     Outcome<TokenUsage> stream(Exchange exchange, RequestOverrides overrides, ChunkSink downstream,
                                Consumer<Attempt> beforeFirstChunk, Router.StreamCall call) {
-        return router.stream(routeRequest(exchange, overrides), exchange.route, downstream, beforeFirstChunk, call);
+        return debugged(exchange, () -> router.stream(routeRequest(exchange, overrides), exchange.route, downstream,
+                beforeFirstChunk, call));
+    }
+
+    /**
+     * Runs the routing with provider calls logged in detail under {@code --detailed-debug}, or when
+     * the request asks ({@code x-tollgate-debug: true}) and its key's metadata has {@code allow_debug: true}.
+     */
+    private <T> Outcome<T> debugged(Exchange exchange, java.util.function.Supplier<Outcome<T>> routing) {
+        boolean on = debug == UpstreamDebug.Mode.ALWAYS
+                || exchange.debugAsked && exchange.admission.caller().grant().key().getAllowDebug();
+        return on ? UpstreamDebug.during(exchange.requestId, routing) : routing.get();
     }
 
     private static Router.Request routeRequest(Exchange exchange, RequestOverrides overrides) {

@@ -24,7 +24,9 @@ public final class ProviderCatalog {
     private ProviderCatalog() {
     }
 
-    public static Providers standard(HttpClient http) {
+    /** Every adapter on {@code client}, which also logs provider calls for requests under {@link UpstreamDebug}. */
+    public static Providers standard(HttpClient client) {
+        HttpClient http = UpstreamDebug.wrap(client);
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
         adapters.put("openai", new OpenAiAdapter(http));
         adapters.put("azure", new OpenAiAdapter(http, new AzureUpstream()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.failure.GatewayException;
+import dev.tollgate.sidecar.provider.UpstreamDebug;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -54,12 +55,13 @@ final class AttemptSupervisor {
     static <T> Result<T> run(Callable<T> work, FirstByteGuard guard, Limits limits, Failures.Target target,
                              String requestId, Runnable onEnd) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        Callable<T> call = UpstreamDebug.carriedInto(work);
         long start = System.nanoTime();
         Thread worker = Thread.ofVirtual().name("tollgate-attempt-" + requestId).start(() -> {
             T value = null;
             Throwable failure = null;
             try {
-                value = work.call();
+                value = call.call();
             } catch (Throwable t) {
                 failure = t;
             } finally {

@@ -11,7 +11,12 @@ import dev.tollgate.proto.control.v1.VirtualKey;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
+import dev.tollgate.sidecar.limits.LeaseBook;
+import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
+import dev.tollgate.sidecar.provider.UpstreamDebug;
+import dev.tollgate.sidecar.telemetry.Metrics;
+import dev.tollgate.sidecar.telemetry.RequestObserver;
 import dev.tollgate.sidecar.testing.TestSidecar;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,12 +51,13 @@ final class RoutedSidecar implements AutoCloseable {
     private final ApiServer server;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private RoutedSidecar(PolicySnapshot snapshot, RandomGenerator random) {
+    private RoutedSidecar(PolicySnapshot snapshot, RandomGenerator random, UpstreamDebug.Mode debug) {
         policies.install(Policy.compile(snapshot));
         HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         Router router = new Router(ProviderCatalog.standard(upstream), clock, random, d -> pauses.add(d));
-        server = new ApiServer("127.0.0.1", 0, policies, router, usage::add, clock, "routing-test").start();
+        server = new ApiServer("127.0.0.1", 0, policies, router, usage::add, clock, "routing-test",
+                new Limiter(new LeaseBook(clock)), new Metrics(), RequestObserver.LogFormat.TEXT, debug).start();
     }
 
     static Builder on(FaultyOpenAi upstream) {
@@ -65,6 +71,7 @@ final class RoutedSidecar implements AutoCloseable {
         private final RouterSettings.Builder settings = RouterSettings.newBuilder();
         private RandomGenerator random = new Random(42);
         private final List<VirtualKey> keys = new ArrayList<>();
+        private UpstreamDebug.Mode debug = UpstreamDebug.Mode.WHEN_KEY_ALLOWS;
 
         private Builder(FaultyOpenAi upstream) {
             this.upstream = upstream;
@@ -97,6 +104,12 @@ final class RoutedSidecar implements AutoCloseable {
             return this;
         }
 
+        /** When provider calls are logged in detail (ALWAYS: as with --detailed-debug). */
+        Builder debug(UpstreamDebug.Mode mode) {
+            this.debug = mode;
+            return this;
+        }
+
         Builder settings(java.util.function.Consumer<RouterSettings.Builder> edit) {
             edit.accept(settings);
             return this;
@@ -108,7 +121,7 @@ final class RoutedSidecar implements AutoCloseable {
             snapshot.addKeys(VirtualKey.newBuilder().setKeyHash(TestSidecar.sha256(TestSidecar.KEY))
                     .setKeyId("00000000-0000-0000-0000-000000000001").setKeyAlias("routing-test"));
             snapshot.addAllKeys(keys);
-            return new RoutedSidecar(snapshot.build(), random);
+            return new RoutedSidecar(snapshot.build(), random, debug);
         }
     }
 
