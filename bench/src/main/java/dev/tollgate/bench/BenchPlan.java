@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param peers            also measure Portkey's gateway and nginx
  * @param jfr              record the sidecar with JFR during the concurrent workloads
- * @param warmup           per target, at 16 connections, before anything is measured
+ * @param warmup           at most this long per target, at 16 connections, before anything is measured
+ * @param warmupRequests   or until the target has answered this many warm-up requests
  * @param sequentialCount  requests per target, one client
  * @param sequentialBlock  requests per block before switching target
  * @param concurrency      connection counts of the concurrent workloads
@@ -24,7 +25,8 @@ import java.util.Map;
  * @param budgetCount      requests per target in the budgeted-key workload
  * @param sidecarStarts    sidecar starts timed (the last one is measured under load)
  */
-record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int sequentialCount, int sequentialBlock,
+record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int warmupRequests, int sequentialCount,
+                 int sequentialBlock,
                  List<Integer> concurrency, Duration concurrentBlock, int concurrentRounds, int streamChunks,
                  long streamGapMicros, int streamCount, int streamBlock, int budgetCount, int sidecarStarts) {
 
@@ -48,12 +50,12 @@ record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int
     }
 
     static BenchPlan full(boolean peers, boolean jfr) {
-        return new BenchPlan(false, peers, jfr, Duration.ofSeconds(6), 2000, 100, List.of(16, 64),
+        return new BenchPlan(false, peers, jfr, Duration.ofSeconds(15), 30_000, 2000, 100, List.of(16, 64),
                 Duration.ofSeconds(1), 10, 100, 1000, 40, 5, 1000, 3);
     }
 
     static BenchPlan quick(boolean peers, boolean jfr) {
-        return new BenchPlan(true, peers, jfr, Duration.ofSeconds(1), 300, 50, List.of(16, 64),
+        return new BenchPlan(true, peers, jfr, Duration.ofSeconds(2), 3_000, 300, 50, List.of(16, 64),
                 Duration.ofMillis(500), 2, 100, 1000, 10, 5, 200, 1);
     }
 
@@ -62,7 +64,8 @@ record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", quick ? "quick" : "full");
         m.put("peers", peers);
-        m.put("warmup_s_per_target", warmup.toMillis() / 1000.0);
+        m.put("warmup_max_s_per_target", warmup.toMillis() / 1000.0);
+        m.put("warmup_requests_per_target", warmupRequests);
         m.put("sequential_requests", sequentialCount);
         m.put("sequential_block", sequentialBlock);
         m.put("concurrency", concurrency);

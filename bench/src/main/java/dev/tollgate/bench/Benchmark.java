@@ -12,6 +12,7 @@ import dev.tollgate.bench.report.WorkloadResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -74,14 +75,24 @@ final class Benchmark {
         loadGeneratorNote();
     }
 
+    /**
+     * Warms each target up until it has answered {@code warmupRequests} requests at 16
+     * connections (so the sidecar's JIT has compiled its hot path) or {@code warmup} has passed,
+     * then a few sequential requests and streams.
+     */
     private void warmUp(List<Arm> arms) throws InterruptedException {
-        Setup.say("warming up each target (" + plan.warmup().toMillis() + " ms at 16 connections, 200 sequential, "
-                + "3 streams)");
+        Setup.say("warming up each target (16 connections until " + plan.warmupRequests() + " requests or "
+                + plan.warmup().toSeconds() + " s, then 200 sequential and 3 streams)");
         for (Arm arm : arms) {
             Series discard = new Series();
-            LoadRunner.concurrent(arm.pool(), LoadRunner.Kind.CHAT, 16, plan.warmup(), discard);
+            long deadline = System.nanoTime() + plan.warmup().toNanos();
+            while (discard.requests() < plan.warmupRequests() && System.nanoTime() < deadline) {
+                LoadRunner.concurrent(arm.pool(), LoadRunner.Kind.CHAT, 16, Duration.ofMillis(500), discard);
+            }
+            long concurrentRequests = discard.requests();
             LoadRunner.sequential(arm.pool(), LoadRunner.Kind.CHAT, 200, discard);
             LoadRunner.sequential(arm.pool(), LoadRunner.Kind.STREAM, 3, discard);
+            Setup.say("  " + arm.id() + ": " + concurrentRequests + " warm-up requests at 16 connections");
             if (discard.errors() > 0) {
                 results.notes.add("Warm-up of " + arm.id() + ": " + discard.errors() + " errors, first: "
                         + discard.firstError());

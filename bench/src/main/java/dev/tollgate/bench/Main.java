@@ -90,6 +90,9 @@ public final class Main {
         }
         Setup.say("run folder " + runDir + " (logs in logs/)");
         try (Processes processes = new Processes()) {
+            // The database and spool of this run are of no further use; logs and the JFR file stay.
+            processes.afterStop(() -> deleteTree(runDir.resolve("control-plane")));
+            processes.afterStop(() -> deleteTree(runDir.resolve("bench-sidecar")));
             Launcher launcher = new Launcher(root, runDir, processes);
             Setup.Stage stage;
             try {
@@ -105,9 +108,6 @@ public final class Main {
                 stage.sidecarBudget().pool().close();
             }
         }
-        // The database and spool of this run are of no further use; logs and the JFR file stay.
-        deleteTree(runDir.resolve("control-plane"));
-        deleteTree(runDir.resolve("bench-sidecar"));
         Path json = resultsDir.resolve("bench-" + stamp + ".json");
         Path md = resultsDir.resolve("bench-" + stamp + ".md");
         JsonReport.write(results, json);
@@ -155,7 +155,7 @@ public final class Main {
         return dirs.stream().map(d -> Path.of(d, "nginx")).filter(Files::isExecutable).map(Path::toString).findFirst();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    private static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
@@ -163,6 +163,8 @@ public final class Main {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        } catch (IOException e) {
+            System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
         }
     }
 

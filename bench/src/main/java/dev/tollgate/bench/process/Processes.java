@@ -5,11 +5,13 @@ import java.util.Deque;
 
 /**
  * Every process a run started, stopped in reverse order at the end of the run or on Ctrl-C
- * (a shutdown hook), each by its own PID. Thread-safe.
+ * (a shutdown hook), each by its own PID; then the clean-up steps registered with
+ * {@link #afterStop}. Thread-safe.
  */
 public final class Processes implements AutoCloseable {
 
     private final Deque<ManagedProcess> started = new ArrayDeque<>();
+    private final Deque<Runnable> cleanUps = new ArrayDeque<>();
     private final Thread hook = new Thread(this::stopAll, "bench-stop-processes");
 
     public Processes() {
@@ -19,6 +21,11 @@ public final class Processes implements AutoCloseable {
     public synchronized ManagedProcess add(ManagedProcess p) {
         started.push(p);
         return p;
+    }
+
+    /** Runs {@code cleanUp} once every process is stopped (e.g. deletes their data folders). */
+    public synchronized void afterStop(Runnable cleanUp) {
+        cleanUps.push(cleanUp);
     }
 
     /** Stops one process now and forgets it. */
@@ -36,9 +43,19 @@ public final class Processes implements AutoCloseable {
                 p = started.poll();
             }
             if (p == null) {
-                return;
+                break;
             }
             p.stop(10);
+        }
+        while (true) {
+            Runnable r;
+            synchronized (this) {
+                r = cleanUps.poll();
+            }
+            if (r == null) {
+                return;
+            }
+            r.run();
         }
     }
 
