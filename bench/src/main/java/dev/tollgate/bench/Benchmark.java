@@ -64,7 +64,7 @@ final class Benchmark {
             sampler.join();
         }
         for (Arm arm : arms) {
-            results.process(arm.id()).hwmKb = ProcStat.statusKb(arm.server().pid(), "VmHWM");
+            results.process(arm.id()).hwmKb = ProcStat.treeStatusKb(arm.server().pid(), "VmHWM");
         }
         long sidecarRequests = results.workloads.values().stream()
                 .flatMap(w -> w.all().entrySet().stream())

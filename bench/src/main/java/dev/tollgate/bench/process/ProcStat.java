@@ -50,9 +50,21 @@ public final class ProcStat {
 
     /** Resident memory of {@code pid} and its descendants, in kB. */
     public static long treeRssKb(long pid) {
-        long total = Math.max(0, statusKb(pid, "VmRSS"));
+        return treeStatusKb(pid, "VmRSS");
+    }
+
+    /**
+     * A {@code kB} field summed over {@code pid} and its descendants (for {@code VmHWM}, the sum of
+     * each process's own peak: an upper bound of the tree's peak); -1 if the process is gone.
+     */
+    public static long treeStatusKb(long pid, String field) {
+        long own = statusKb(pid, field);
+        if (own < 0) {
+            return -1;
+        }
+        long total = own;
         for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
-            total += Math.max(0, statusKb(child.pid(), "VmRSS"));
+            total += Math.max(0, statusKb(child.pid(), field));
         }
         return total;
     }
