@@ -15,6 +15,7 @@ COPY control-plane/pom.xml control-plane/
 COPY sidecar/pom.xml sidecar/
 COPY sdk-tests/pom.xml sdk-tests/
 COPY deploy/pom.xml deploy/
+COPY bench/pom.xml bench/
 # Only sources: a host's target/ folders must not leak stale jars into the image.
 COPY proto/src proto/src
 COPY control-plane/src control-plane/src

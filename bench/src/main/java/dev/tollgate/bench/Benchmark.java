@@ -1,0 +1,219 @@
+package dev.tollgate.bench;
+
+import dev.tollgate.bench.load.LoadRunner;
+import dev.tollgate.bench.load.Series;
+import dev.tollgate.bench.process.Jcmd;
+import dev.tollgate.bench.process.ManagedProcess;
+import dev.tollgate.bench.process.ProcStat;
+import dev.tollgate.bench.report.JfrSummary;
+import dev.tollgate.bench.report.Percentiles;
+import dev.tollgate.bench.report.RunResults;
+import dev.tollgate.bench.report.WorkloadResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the workloads of a plan against a started {@link Setup.Stage}: warm-up, sequential,
+ * concurrent at each connection count, streaming, budgeted key; targets alternate block by
+ * block, starting each round with the next one so that no target always follows the same other.
+ * Samples the servers' memory all along and their CPU around each block.
+ */
+final class Benchmark {
+
+    @FunctionalInterface
+    private interface Block {
+        void run(Arm arm, Series into) throws InterruptedException;
+    }
+
+    private final BenchPlan plan;
+    private final Setup.Stage stage;
+    private final RunResults results;
+    private final Path runDir;
+    private final long selfPid = ProcessHandle.current().pid();
+
+    Benchmark(BenchPlan plan, Setup.Stage stage, RunResults results, Path runDir) {
+        this.plan = plan;
+        this.stage = stage;
+        this.results = results;
+        this.runDir = runDir;
+    }
+
+    void run() throws InterruptedException, IOException {
+        List<Arm> arms = stage.mainArms();
+        for (Arm arm : arms) {
+            RunResults.ProcessFacts f = results.process(arm.id());
+            f.process = arm.id().equals("direct") ? "fake upstream (the harness's, JVM)" : arm.server().name();
+            f.pid = arm.server().pid();
+            f.idleRssKb = arm.server().rssKb();
+        }
+        PhaseCpu load = PhaseCpu.start(selfPid, stage.controlPlane().pid(),
+                PhaseCpu.postgresOf(runDir.resolve("control-plane")), stage.sidecar().server().pid());
+        Thread sampler = Thread.ofVirtual().name("rss-sampler").start(() -> sampleRss(arms));
+        try {
+            warmUp(arms);
+            sequential(arms);
+            concurrent(arms);
+            streaming(arms);
+            budgeted();
+        } finally {
+            sampler.interrupt();
+            sampler.join();
+        }
+        for (Arm arm : arms) {
+            results.process(arm.id()).hwmKb = ProcStat.treeStatusKb(arm.server().pid(), "VmHWM");
+        }
+        long sidecarRequests = results.workloads.values().stream()
+                .flatMap(w -> w.all().entrySet().stream())
+                .filter(e -> e.getKey().startsWith("sidecar"))
+                .mapToLong(e -> e.getValue().requests())
+                .sum();
+        load.finish(results, sidecarRequests);
+        loadGeneratorNote();
+    }
+
+    /**
+     * Warms each target up until it has answered {@code warmupRequests} requests at 16
+     * connections (so the sidecar's JIT has compiled its hot path) or {@code warmup} has passed,
+     * then a few sequential requests and streams.
+     */
+    private void warmUp(List<Arm> arms) throws InterruptedException {
+        Setup.say("warming up each target (16 connections until " + plan.warmupRequests() + " requests or "
+                + plan.warmup().toSeconds() + " s, then 200 sequential and 3 streams)");
+        for (Arm arm : arms) {
+            Series discard = new Series();
+            long deadline = System.nanoTime() + plan.warmup().toNanos();
+            while (discard.requests() < plan.warmupRequests() && System.nanoTime() < deadline) {
+                LoadRunner.concurrent(arm.pool(), LoadRunner.Kind.CHAT, 16, Duration.ofMillis(500), discard);
+            }
+            long concurrentRequests = discard.requests();
+            LoadRunner.sequential(arm.pool(), LoadRunner.Kind.CHAT, 200, discard);
+            LoadRunner.sequential(arm.pool(), LoadRunner.Kind.STREAM, 3, discard);
+            Setup.say("  " + arm.id() + ": " + concurrentRequests + " warm-up requests at 16 connections");
+            if (discard.errors() > 0) {
+                results.notes.add("Warm-up of " + arm.id() + ": " + discard.errors() + " errors, first: "
+                        + discard.firstError());
+            }
+        }
+    }
+
+    private void sequential(List<Arm> arms) throws InterruptedException {
+        WorkloadResult w = results.workload("sequential", "Sequential: one client, " + plan.sequentialCount()
+                + " requests per target", "One keep-alive connection, next request when the answer is in; blocks of "
+                + plan.sequentialBlock() + " requests alternate between targets.", false);
+        alternate(w, arms, plan.sequentialCount() / plan.sequentialBlock(),
+                (arm, into) -> LoadRunner.sequential(arm.pool(), LoadRunner.Kind.CHAT, plan.sequentialBlock(), into));
+        summary(w, false);
+    }
+
+    private void concurrent(List<Arm> arms) throws InterruptedException, IOException {
+        ManagedProcess sidecar = stage.sidecar().server();
+        Path jfrFile = runDir.resolve("sidecar-concurrent.jfr");
+        if (plan.jfr()) {
+            Setup.say("JFR: " + Jcmd.startRecording(sidecar.pid()).lines().reduce((a, b) -> b).orElse(""));
+        }
+        for (int c : plan.concurrency()) {
+            double seconds = plan.concurrentBlock().toMillis() * plan.concurrentRounds() / 1000.0;
+            WorkloadResult w = results.workload("concurrent_" + c, c + " connections, " + fmt(seconds) + " s per target",
+                    c + " keep-alive connections, one virtual thread each, closed loop; blocks of "
+                            + plan.concurrentBlock().toMillis() + " ms alternate between targets.", false);
+            alternate(w, arms, plan.concurrentRounds(), (arm, into) ->
+                    LoadRunner.concurrent(arm.pool(), LoadRunner.Kind.CHAT, c, plan.concurrentBlock(), into));
+            summary(w, false);
+        }
+        if (plan.jfr()) {
+            Jcmd.stopRecording(sidecar.pid(), jfrFile);
+            if (Files.isRegularFile(jfrFile)) {
+                results.jfr = JfrSummary.read(jfrFile);
+                Setup.say("JFR recording of the concurrent workloads: " + jfrFile + " (" + results.jfr.samples()
+                        + " execution samples)");
+            }
+        }
+    }
+
+    private void streaming(List<Arm> arms) throws InterruptedException {
+        WorkloadResult w = results.workload("streaming", "Streaming: " + plan.streamCount() + " streams of "
+                + plan.streamChunks() + " chunks per target", "One client; the fake upstream sends " + plan.streamChunks()
+                + " chunks " + plan.streamGapMicros() + " us apart, then usage (when asked) and [DONE]. TTFT = time to "
+                + "the first body byte (the first chunk); headers = time to the response headers; total = time to "
+                + "the end of the stream. Blocks of " + plan.streamBlock()
+                + " streams alternate.", true);
+        alternate(w, arms, plan.streamCount() / plan.streamBlock(),
+                (arm, into) -> LoadRunner.sequential(arm.pool(), LoadRunner.Kind.STREAM, plan.streamBlock(), into));
+        summary(w, true);
+    }
+
+    private void budgeted() throws InterruptedException {
+        List<Arm> arms = List.of(stage.direct(), stage.sidecar(), stage.sidecarBudget());
+        WorkloadResult w = results.workload("budgeted", "Budgeted key, sequential: " + plan.budgetCount()
+                + " requests per target", (results.budgetHonoured ? "A key created with max_budget"
+                : "A second plain key (max_budget is not supported yet)") + ", usage recorded for every request; "
+                + "the same sidecar with the plain key beside it.", false);
+        LoadRunner.sequential(stage.sidecarBudget().pool(), LoadRunner.Kind.CHAT, 200, new Series());
+        alternate(w, arms, plan.budgetCount() / plan.sequentialBlock(),
+                (arm, into) -> LoadRunner.sequential(arm.pool(), LoadRunner.Kind.CHAT, plan.sequentialBlock(), into));
+        summary(w, false);
+    }
+
+    private void alternate(WorkloadResult w, List<Arm> arms, int rounds, Block block) throws InterruptedException {
+        for (Arm arm : arms) {
+            w.series(arm.id()); // report order = arm order
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < arms.size(); k++) {
+                Arm arm = arms.get((round + k) % arms.size());
+                long server0 = arm.server().cpuTicks();
+                long self0 = ProcStat.cpuTicks(selfPid);
+                block.run(arm, w.series(arm.id()));
+                w.cost(arm.id()).add(arm.server().cpuTicks() - server0, ProcStat.cpuTicks(selfPid) - self0);
+            }
+        }
+    }
+
+    private void sampleRss(List<Arm> arms) {
+        while (!Thread.currentThread().isInterrupted()) {
+            for (Arm arm : arms) {
+                results.process(arm.id()).sampleRss(arm.server().rssKb());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void summary(WorkloadResult w, boolean stream) {
+        StringBuilder line = new StringBuilder(w.key()).append(':');
+        w.all().forEach((id, s) -> {
+            Percentiles p = stream ? Percentiles.firstByte(s) : Percentiles.latency(s);
+            line.append(String.format(Locale.ROOT, "  %s %s p50 %.3f ms p99 %.3f ms, %.0f req/s%s", id,
+                    stream ? "TTFT" : "", p.p50Ms(), p.p99Ms(), s.throughput(),
+                    s.errors() > 0 ? " (" + s.errors() + " errors)" : ""));
+        });
+        Setup.say(line.toString());
+    }
+
+    private void loadGeneratorNote() {
+        WorkloadResult c64 = results.workloads.get("concurrent_64");
+        if (c64 == null) {
+            return;
+        }
+        Series direct = c64.all().get("direct");
+        Series sidecar = c64.all().get("sidecar");
+        results.notes.add(String.format(Locale.ROOT, "Load generator check: against the fake upstream directly it "
+                        + "drove %.0f req/s at 64 connections (harness %.3f CPU s per 1k requests, upstream %.3f), "
+                        + "%.1fx what the sidecar sustained (%.0f req/s); so the generator is not what limits the "
+                        + "sidecar's figures. On 2 cores all processes share the CPU, so every throughput here is "
+                        + "that of the whole chain (generator + proxy + upstream), not of the proxy alone.",
+                direct.throughput(), c64.harnessCpuPer1k("direct"), c64.serverCpuPer1k("direct"),
+                direct.throughput() / Math.max(1, sidecar.throughput()), sidecar.throughput()));
+    }
+
+    private static String fmt(double seconds) {
+        return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tollgate.bench.load;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * Everything measured for one target in one workload, summed over its blocks: latency (and, for
+ * streams, time to first body byte) in nanoseconds, request and error counts, time under load.
+ * Not thread-safe: the runner merges each block in after its workers have finished.
+ */
+public final class Series {
+
+    /** 100 ns resolution, up to 2 minutes, 3 significant digits. */
+    static Histogram newHistogram() {
+        return new Histogram(100, 120_000_000_000L, 3);
+    }
+
+    private final Histogram latency = newHistogram();
+    private final Histogram firstByte = newHistogram();
+    private final Histogram head = newHistogram();
+    private long requests;
+    private long errors;
+    private long elapsedNanos;
+    private String firstError;
+
+    void add(Histogram blockLatency, Histogram blockFirstByte, Histogram blockHead, long blockRequests,
+             long blockErrors, long blockElapsedNanos, String blockFirstError) {
+        latency.add(blockLatency);
+        if (blockFirstByte != null) {
+            firstByte.add(blockFirstByte);
+            head.add(blockHead);
+        }
+        requests += blockRequests;
+        errors += blockErrors;
+        elapsedNanos += blockElapsedNanos;
+        if (firstError == null) {
+            firstError = blockFirstError;
+        }
+    }
+
+    public Histogram latency() {
+        return latency;
+    }
+
+    /** Time to the first body byte (streams: the first chunk). */
+    public Histogram firstByte() {
+        return firstByte;
+    }
+
+    /**
+     * Time to the response headers (streams). Set beside {@link #firstByte()}: a gap between the
+     * two means the first chunk was held back after the headers went out (e.g. Nagle's algorithm).
+     */
+    public Histogram head() {
+        return head;
+    }
+
+    /** Successful requests (status 200 and, for streams, ending in {@code [DONE]}). */
+    public long requests() {
+        return requests;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    /** Time this target was under load, summed over its blocks. */
+    public long elapsedNanos() {
+        return elapsedNanos;
+    }
+
+    /** Successful requests per second under load. */
+    public double throughput() {
+        return elapsedNanos == 0 ? 0 : requests * 1e9 / elapsedNanos;
+    }
+
+    /** The first error seen, for the report; null when there was none. */
+    public String firstError() {
+        return firstError;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.tollgate.bench.report;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one run measured and noted, in the order it should be reported. Not thread-safe
+ * except where a method says so: filled by the run's main thread.
+ */
+public final class RunResults {
+
+    /** Resident memory and start time of a target's server process. */
+    public static final class ProcessFacts {
+        public String process;
+        public long pid;
+        public volatile long peakRssKb = -1;
+        public long idleRssKb = -1;
+        public long hwmKb = -1;
+
+        /** Called from the sampling thread. */
+        public void sampleRss(long kb) {
+            if (kb > peakRssKb) {
+                peakRssKb = kb;
+            }
+        }
+    }
+
+    public final Instant startedAt = Instant.now();
+    public final Map<String, String> machine = new LinkedHashMap<>();
+    public final Map<String, Object> settings = new LinkedHashMap<>();
+    public final Map<String, String> targets = new LinkedHashMap<>();
+    public final Map<String, WorkloadResult> workloads = new LinkedHashMap<>();
+    public final Map<String, ProcessFacts> processes = new LinkedHashMap<>();
+    public final List<Double> sidecarReadyMs = new ArrayList<>();
+    public final List<Double> sidecarLiveMs = new ArrayList<>();
+    public final List<String> notes = new ArrayList<>();
+    public boolean budgetHonoured;
+    public JfrSummary jfr;
+
+    public WorkloadResult workload(String key, String title, String description, boolean stream) {
+        return workloads.computeIfAbsent(key, k -> new WorkloadResult(key, title, description, stream));
+    }
+
+    public ProcessFacts process(String targetId) {
+        return processes.computeIfAbsent(targetId, k -> new ProcessFacts());
+    }
+
+    public double medianSidecarReadyMs() {
+        return median(sidecarReadyMs);
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}

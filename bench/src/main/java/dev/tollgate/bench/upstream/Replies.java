@@ -1,0 +1,73 @@
+package dev.tollgate.bench.upstream;
+
+import java.nio.charset.StandardCharsets;
+
+/** The fake upstream's answers, built once as wire bytes. Immutable. */
+final class Replies {
+
+    static final String MODEL = "bench-model";
+    private static final String ID = "chatcmpl-bench";
+
+    static final byte[] COMPLETION_BODY = ascii("{\"id\":\"" + ID + "\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"" + MODEL + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+            + "\"content\":\"Hello from the fake upstream.\"},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}");
+
+    /** A whole {@code 200} response with the completion above. */
+    final byte[] completion;
+    /** Status line and headers of a streamed answer (chunked transfer coding). */
+    final byte[] streamHead;
+    final byte[] firstChunk;
+    final byte[] middleChunk;
+    final byte[] lastChunk;
+    final byte[] usageChunk;
+    /** {@code data: [DONE]} and the terminating zero-length chunk. */
+    final byte[] done;
+    final byte[] notFound;
+    final byte[] health;
+
+    Replies(UpstreamSettings settings) {
+        completion = response(200, "application/json", COMPLETION_BODY);
+        streamHead = ascii("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n");
+        firstChunk = chunk(event("{\"role\":\"assistant\",\"content\":\"tok\"}", "null"));
+        middleChunk = chunk(event("{\"content\":\" tok\"}", "null"));
+        lastChunk = chunk(event("{\"content\":\".\"}", "\"stop\""));
+        int completionTokens = settings.streamChunks();
+        usageChunk = chunk(ascii("data: {\"id\":\"" + ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                + "\"model\":\"" + MODEL + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":"
+                + completionTokens + ",\"total_tokens\":" + (9 + completionTokens) + "}}\n\n"));
+        byte[] doneEvent = chunk(ascii("data: [DONE]\n\n"));
+        done = concat(doneEvent, ascii("0\r\n\r\n"));
+        notFound = response(404, "application/json", ascii("{\"error\":{\"message\":\"the fake upstream serves only "
+                + "POST .../chat/completions\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"not_found\"}}"));
+        health = response(200, "application/json", ascii("{\"status\":\"ok\"}"));
+    }
+
+    private static byte[] event(String delta, String finishReason) {
+        return ascii("data: {\"id\":\"" + ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                + "\"model\":\"" + MODEL + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
+                + finishReason + "}]}\n\n");
+    }
+
+    private static byte[] response(int status, String type, byte[] body) {
+        String reason = status == 200 ? "OK" : "Not Found";
+        return concat(ascii("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + type + "\r\nContent-Length: "
+                + body.length + "\r\n\r\n"), body);
+    }
+
+    private static byte[] chunk(byte[] data) {
+        return concat(concat(ascii(Integer.toHexString(data.length) + "\r\n"), data), ascii("\r\n"));
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tollgate.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.bench.upstream.FakeUpstream;
+import dev.tollgate.bench.upstream.UpstreamSettings;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The load generator against the fake upstream, in-process on loopback (well under a second). */
+class HttpConnectionTest {
+
+    @Test
+    void plainAndStreamedAnswersAreReadWholeOnOneKeptAliveConnection() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(5, 0));
+             HttpConnection connection = new HttpConnection(upstream.port())) {
+            Target t = Target.of("direct", "fake", upstream.port(), "/v1/chat/completions", Map.of(), "m");
+
+            assertEquals(200, connection.exchange(t.chatRequest()));
+            assertTrue(connection.bodyLength() > 100, "a whole chat.completion body");
+            assertTrue(connection.firstBodyNanos() >= connection.startNanos());
+
+            assertEquals(200, connection.exchange(t.streamRequest()));
+            assertTrue(connection.endedWithDone(), "the stream ends with [DONE]");
+        }
+    }
+
+    @Test
+    void aBlockCountsEveryAnswerAndNoErrors() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(3, 0));
+             ConnectionPool pool = new ConnectionPool(
+                     Target.of("direct", "fake", upstream.port(), "/v1/chat/completions", Map.of(), "m"))) {
+            Series sequential = new Series();
+            LoadRunner.sequential(pool, LoadRunner.Kind.STREAM, 20, sequential);
+            assertEquals(20, sequential.requests());
+            assertEquals(20, sequential.firstByte().getTotalCount());
+
+            Series concurrent = new Series();
+            LoadRunner.concurrent(pool, LoadRunner.Kind.CHAT, 4, Duration.ofMillis(100), concurrent);
+            assertEquals(0, concurrent.errors(), () -> "first error: " + concurrent.firstError());
+            assertEquals(concurrent.requests(), concurrent.latency().getTotalCount());
+            assertTrue(concurrent.requests() >= 4, "every worker sends at least one request");
+        }
+    }
+}
