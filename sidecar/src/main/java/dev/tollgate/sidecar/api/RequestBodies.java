@@ -48,7 +48,9 @@ final class RequestBodies {
         }
         byte[] bytes;
         try (InputStream in = req.content().hasEntity() ? req.content().inputStream() : InputStream.nullInputStream()) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            // With a Content-Length, read into an exactly sized array (most bodies are small); else read
+            // up to one byte past the cap to detect an oversized chunked body.
+            bytes = declared >= 0 ? readExactly(in, (int) declared) : in.readNBytes(MAX_BODY_BYTES + 1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -72,6 +74,12 @@ final class RequestBodies {
             throw Failures.malformedJson("expected a JSON object at the top level").exception();
         }
         return (ObjectNode) node;
+    }
+
+    private static byte[] readExactly(InputStream in, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        int read = in.readNBytes(bytes, 0, length);
+        return read == length ? bytes : java.util.Arrays.copyOf(bytes, read);
     }
 
     private static GatewayError tooLarge(long declared) {
