@@ -158,7 +158,7 @@ public final class Main {
         try {
             plane = ControlPlane.start(new ControlPlane.Settings(config, masterKey, sidecarToken,
                     flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100), grpcHost,
-                    flags.port("grpc-port", 4101), env), db.dataSource(), Clock.systemUTC());
+                    flags.port("grpc-port", 4101), env), db.dataSource(), () -> db.openDedicated("tollgate-policy-listener"), Clock.systemUTC());
         } catch (Exception e) {
             db.close();
             throw e;

@@ -6,7 +6,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -20,10 +24,14 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final EmbeddedPostgres embedded;
+    private final String url;
+    private final Properties credentials;
 
-    private Database(HikariDataSource pool, EmbeddedPostgres embedded) {
+    private Database(HikariDataSource pool, EmbeddedPostgres embedded, String url, Properties credentials) {
         this.pool = pool;
         this.embedded = embedded;
+        this.url = url;
+        this.credentials = credentials;
     }
 
     /** Connects to {@code jdbcUrl}, or starts an embedded server in {@code dataDir} when it is empty. */
@@ -67,7 +75,14 @@ public final class Database implements AutoCloseable {
             }
             throw new IOException("cannot connect to PostgreSQL at " + redact(url) + ": " + e.getMessage(), e);
         }
-        Database db = new Database(pool, embedded);
+        Properties credentials = new Properties();
+        if (user != null && !user.isEmpty()) {
+            credentials.setProperty("user", user);
+        }
+        if (password != null && !password.isEmpty()) {
+            credentials.setProperty("password", password);
+        }
+        Database db = new Database(pool, embedded, url, credentials);
         db.migrate();
         return db;
     }
@@ -88,6 +103,18 @@ public final class Database implements AutoCloseable {
 
     public DataSource dataSource() {
         return pool;
+    }
+
+    /**
+     * A new connection outside the pool, for work that holds one for good (LISTEN): the caller
+     * closes it.
+     */
+    public Connection openDedicated(String applicationName) throws SQLException {
+        Properties properties = new Properties();
+        properties.putAll(credentials);
+        // Names the session in pg_stat_activity, so an operator can tell what holds it.
+        properties.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(url, properties);
     }
 
     /** Whether this database is the embedded one (for the start-up banner). */
