@@ -3,6 +3,7 @@ package dev.tollgate.sidecar;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
+import dev.tollgate.sidecar.control.ControlPlaneAddresses;
 import dev.tollgate.sidecar.limits.LeaseBook;
 import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
@@ -12,7 +13,6 @@ import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -39,7 +39,9 @@ public final class Main {
             Flags:
               --port N               HTTP port                                         [4000]
               --listen ADDR          bind address; anything but loopback must be explicit  [127.0.0.1]
-              --control-plane H:P    control plane gRPC address                        [127.0.0.1:4101]
+              --control-plane H:P[,H:P...]  control plane gRPC address(es): replicas tried in order,
+                                     the next one on disconnect (or one DNS name with several
+                                     addresses)                                    [127.0.0.1:4101]
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
               --log-format F         one line per request: text, json or off           [text]
@@ -82,7 +84,7 @@ public final class Main {
             log.log(System.Logger.Level.WARNING, "listening on " + listen + ", not loopback: every request still needs a "
                     + "virtual key, but the endpoint is reachable from other hosts");
         }
-        String controlPlane = flags.get("control-plane", "127.0.0.1:4101");
+        ControlPlaneAddresses controlPlane = ControlPlaneAddresses.parse(flags.get("control-plane", "127.0.0.1:4101"));
         String name = flags.get("name", InetAddress.getLocalHost().getHostName());
         Path dataDir = Path.of(flags.get("data-dir", ".tollgate/sidecar"));
 
@@ -96,8 +98,9 @@ public final class Main {
                 .build();
         Providers providers = ProviderCatalog.standard(http);
 
-        ManagedChannel channel = NettyChannelBuilder.forTarget(controlPlane)
-                .usePlaintext()
+        // With several replicas, pick_first (gRPC's default) connects to the first that answers; when
+        // that stream ends, the control client's next attempt starts again from the first.
+        ManagedChannel channel = controlPlane.channelBuilder()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
         LeaseBook leases = new LeaseBook(clock);
@@ -106,7 +109,7 @@ public final class Main {
             t.setDaemon(true);
             return t;
         });
-        ControlClient control = new ControlClient(channel, controlPlane, Hello.newBuilder()
+        ControlClient control = new ControlClient(channel, controlPlane.toString(), Hello.newBuilder()
                 .setSidecarName(name)
                 .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
                 .setBuild("0.1.0")
