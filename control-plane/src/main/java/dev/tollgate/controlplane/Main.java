@@ -77,6 +77,11 @@ public final class Main {
         } catch (StartupException | ConfigLoader.ConfigException | IllegalArgumentException e) {
             System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
             System.exit(1);
+        } catch (IllegalStateException | java.io.IOException e) {
+            // A failed migration (rolled back by Flyway, never marked done) or an unreachable
+            // database: one line that says which, not a stack trace.
+            System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
+            System.exit(1);
         }
     }
 

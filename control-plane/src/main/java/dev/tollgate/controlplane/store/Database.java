@@ -88,6 +88,10 @@ public final class Database implements AutoCloseable {
     }
 
     private void migrate() {
+        // Safe with several replicas starting at once: Flyway's PostgreSQL support holds an advisory
+        // lock while it migrates, so one replica migrates and the others then find the work done.
+        // Each migration runs in its own transaction (PostgreSQL's DDL is transactional), so a
+        // failed one is rolled back and never recorded as applied.
         try {
             Flyway.configure()
                     .dataSource(pool)
