@@ -45,6 +45,7 @@ public final class Main {
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
               --log-format F         one line per request: text, json or off           [text]
+              --print-config         print the effective configuration (secrets masked) and exit
               --help                 this text
 
             Environment:
@@ -59,7 +60,7 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format"),
-                    Set.of("help"));
+                    Set.of("help", "print-config"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
@@ -69,12 +70,37 @@ public final class Main {
             System.out.print(HELP);
             return;
         }
+        if (flags.has("print-config")) {
+            try {
+                printConfig(flags, System.getenv(), System.out);
+            } catch (IllegalArgumentException e) {
+                System.err.println("tollgate sidecar: cannot start: " + e.getMessage());
+                System.exit(1);
+            }
+            return;
+        }
         try {
             run(flags, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: cannot start: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /** The configuration a start would use; the sidecar token only as its length. Starts nothing. */
+    static void printConfig(Flags flags, Map<String, String> env, java.io.PrintStream out)
+            throws java.net.UnknownHostException {
+        ControlPlaneAddresses controlPlane = ControlPlaneAddresses.parse(flags.get("control-plane", "127.0.0.1:4101"));
+        String token = env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", "");
+        out.println("# tollgate sidecar: effective configuration (secrets masked)");
+        out.println("listen:         " + flags.get("listen", "127.0.0.1") + ":" + flags.port("port", 4000));
+        out.println("control_plane:  " + controlPlane + (controlPlane.replicas().size() > 1
+                ? " (tried in this order, the next on disconnect)" : ""));
+        out.println("data_dir:       " + Path.of(flags.get("data-dir", ".tollgate/sidecar")));
+        out.println("name:           " + flags.get("name", InetAddress.getLocalHost().getHostName()));
+        out.println("log_format:     " + flags.get("log-format", "text"));
+        out.println("sidecar_token:  " + (token.isEmpty() ? "(not set: TOLLGATE_SIDECAR_TOKEN)"
+                : "**** (" + token.length() + " characters, from TOLLGATE_SIDECAR_TOKEN)"));
     }
 
     static void run(Flags flags, Map<String, String> env) throws Exception {

@@ -140,7 +140,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Drops a password from a JDBC URL before it is shown anywhere. */
-    static String redact(String url) {
+    public static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1****").replaceAll("//([^:/@]+):[^@/]*@", "//$1:****@");
     }
 }
