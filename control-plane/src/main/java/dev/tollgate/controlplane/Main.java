@@ -51,6 +51,13 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("spend"))) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            System.exit(args[0].equals("keys")
+                    ? dev.tollgate.controlplane.operator.OperatorCli.keys(rest, System.getenv(), System.out, System.err)
+                    : dev.tollgate.controlplane.operator.OperatorCli.spend(rest, System.getenv(), System.out, System.err));
+            return;
+        }
         if (args.length > 0 && args[0].equals("doctor")) {
             System.exit(doctor(java.util.Arrays.copyOfRange(args, 1, args.length)));
             return;
