@@ -20,6 +20,7 @@ import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.keys.KeyRepository;
 import dev.tollgate.controlplane.policy.CredentialVault;
 import dev.tollgate.controlplane.policy.DeploymentRepository;
+import dev.tollgate.controlplane.policy.PolicyChangeListener;
 import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.policy.PriceMap;
@@ -71,16 +72,30 @@ public final class ControlPlane implements AutoCloseable {
     private final Server grpc;
     private final PolicyPublisher publisher;
 
+    private final PolicyChangeListener listener;
     private final Optional<TraceExport> traces;
 
-    private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher, Optional<TraceExport> traces) {
+    private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher, PolicyChangeListener listener,
+                        Optional<TraceExport> traces) {
         this.admin = admin;
         this.grpc = grpc;
         this.publisher = publisher;
+        this.listener = listener;
         this.traces = traces;
     }
 
+    /** Starts on {@code db}; the policy-change listener borrows one of its connections for good. */
     public static ControlPlane start(Settings settings, DataSource db, Clock clock) throws SQLException, IOException {
+        return start(settings, db, db::getConnection, clock);
+    }
+
+    /**
+     * Starts on {@code db}, with the policy-change listener (which learns of changes made through
+     * other replicas) on connections from {@code listenerConnections}.
+     */
+    public static ControlPlane start(Settings settings, DataSource db,
+                                     PolicyChangeListener.ConnectionSource listenerConnections, Clock clock)
+            throws SQLException, IOException {
         GatewayConfig config = settings.config();
         CredentialVault vault = new CredentialVault(settings.env());
         DeploymentRepository deployments = new DeploymentRepository(db);
@@ -150,7 +165,11 @@ public final class ControlPlane implements AutoCloseable {
             traces.ifPresent(TraceExport::close);
             throw e;
         }
-        return new ControlPlane(admin, grpc, publisher, traces);
+        // Started last, so nothing is left running when a start fails; a change made on another
+        // replica since our publish() is caught up on when it begins (it reads policy_head first).
+        PolicyChangeListener listener = new PolicyChangeListener(listenerConnections, publisher,
+                Duration.ofSeconds(5)).start();
+        return new ControlPlane(admin, grpc, publisher, listener, traces);
     }
 
     /** The current limits of a lease subject's entity, from the database (so every replica agrees). */
@@ -238,6 +257,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        listener.close();
         admin.close();
         grpc.shutdown();
         try {

@@ -33,6 +33,8 @@ public final class Main {
               --check-config FILE  only check FILE: print its aliases, deployments and the environment
                                    variables it reads (missing ones marked); exit 1 if the control plane
                                    would not start with it (./tollgate config check FILE)
+              --print-config       print the effective configuration (flags, config file, environment;
+                                   secrets masked) and exit
               --help               this text
 
             Environment:
@@ -49,6 +51,13 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && (args[0].equals("keys") || args[0].equals("spend"))) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            System.exit(args[0].equals("keys")
+                    ? dev.tollgate.controlplane.operator.OperatorCli.keys(rest, System.getenv(), System.out, System.err)
+                    : dev.tollgate.controlplane.operator.OperatorCli.spend(rest, System.getenv(), System.out, System.err));
+            return;
+        }
         if (args.length > 0 && args[0].equals("doctor")) {
             System.exit(doctor(java.util.Arrays.copyOfRange(args, 1, args.length)));
             return;
@@ -58,7 +67,7 @@ public final class Main {
         try {
             flags = Flags.parse(args,
                     Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir", "check-config"),
-                    Set.of("help"));
+                    Set.of("help", "print-config"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate control-plane: " + e.getMessage());
             System.exit(2);
@@ -68,6 +77,16 @@ public final class Main {
             System.out.print(HELP);
             return;
         }
+        if (flags.has("print-config")) {
+            try {
+                PrintConfig.print(resolve(flags, System.getenv()), System.out);
+            } catch (StartupException | ConfigLoader.ConfigException | IllegalArgumentException
+                     | java.io.IOException e) {
+                System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
+                System.exit(1);
+            }
+            return;
+        }
         if (flags.has("check-config")) {
             System.exit(ConfigCheck.run(Path.of(flags.get("check-config", "")), System.getenv(), System.out));
             return;
@@ -75,6 +94,11 @@ public final class Main {
         try {
             run(flags, System.getenv());
         } catch (StartupException | ConfigLoader.ConfigException | IllegalArgumentException e) {
+            System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
+            System.exit(1);
+        } catch (IllegalStateException | java.io.IOException e) {
+            // A failed migration (rolled back by Flyway, never marked done) or an unreachable
+            // database: one line that says which, not a stack trace.
             System.err.println("tollgate control-plane: cannot start: " + e.getMessage());
             System.exit(1);
         }
@@ -120,7 +144,13 @@ public final class Main {
         }
     }
 
-    static void run(Flags flags, Map<String, String> processEnv) throws Exception {
+    /** Everything a start resolves from flags, config file and environment, before it touches anything. */
+    record Effective(GatewayConfig config, Map<String, String> env, String masterKey, String masterKeySource,
+                     Optional<String> sidecarToken, String adminHost, int adminPort, String grpcHost, int grpcPort,
+                     Path dataDir, DatabaseChoice database) {
+    }
+
+    static Effective resolve(Flags flags, Map<String, String> processEnv) throws java.io.IOException {
         System.Logger log = System.getLogger(Main.class.getName());
         if (!flags.has("config")) {
             throw new StartupException("--config FILE is required (see --help)");
@@ -129,7 +159,8 @@ public final class Main {
         config.warnings().forEach(w -> log.log(System.Logger.Level.WARNING, w));
         Map<String, String> env = config.server().effectiveEnvironment(processEnv);
 
-        String masterKey = env.containsKey("TOLLGATE_MASTER_KEY") && !env.get("TOLLGATE_MASTER_KEY").isEmpty()
+        boolean fromEnv = env.containsKey("TOLLGATE_MASTER_KEY") && !env.get("TOLLGATE_MASTER_KEY").isEmpty();
+        String masterKey = fromEnv
                 ? env.get("TOLLGATE_MASTER_KEY")
                 : config.masterKey().resolve(env).orElseThrow(() -> new StartupException(
                 "general_settings.master_key refers to " + config.masterKey().describe()
@@ -140,15 +171,28 @@ public final class Main {
         Optional<String> sidecarToken = Optional.ofNullable(env.get("TOLLGATE_SIDECAR_TOKEN"))
                 .filter(t -> !t.isEmpty())
                 .or(() -> config.sidecarToken().resolve(env).filter(t -> !t.isEmpty()));
+        return new Effective(config, env, masterKey,
+                fromEnv ? "TOLLGATE_MASTER_KEY" : "general_settings.master_key (" + config.masterKey().describe() + ")",
+                sidecarToken, flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
+                flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1"), flags.port("grpc-port", 4101),
+                Path.of(flags.get("data-dir", ".tollgate/control-plane")), DatabaseChoice.of(config, env));
+    }
 
-        Path dataDir = Path.of(flags.get("data-dir", ".tollgate/control-plane"));
-        DatabaseChoice database = DatabaseChoice.of(config, env);
+    static void run(Flags flags, Map<String, String> processEnv) throws Exception {
+        System.Logger log = System.getLogger(Main.class.getName());
+        Effective effective = resolve(flags, processEnv);
+        GatewayConfig config = effective.config();
+        Map<String, String> env = effective.env();
+        String masterKey = effective.masterKey();
+        Optional<String> sidecarToken = effective.sidecarToken();
+        Path dataDir = effective.dataDir();
+        DatabaseChoice database = effective.database();
         Database db = Database.open(database.url().map(DatabaseUrl::jdbcUrl), dataDir, database.user(),
                 database.password());
         log.log(System.Logger.Level.INFO, db.isEmbedded()
                 ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL " + database.describe());
 
-        String grpcHost = flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
+        String grpcHost = effective.grpcHost();
         if (sidecarToken.isEmpty()) {
             log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
                     + "any process that reaches the control stream receives provider credentials; it listens on "
@@ -157,8 +201,8 @@ public final class Main {
         ControlPlane plane;
         try {
             plane = ControlPlane.start(new ControlPlane.Settings(config, masterKey, sidecarToken,
-                    flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100), grpcHost,
-                    flags.port("grpc-port", 4101), env), db.dataSource(), Clock.systemUTC());
+                    effective.adminHost(), effective.adminPort(), grpcHost, effective.grpcPort(), env), db.dataSource(),
+                    () -> db.openDedicated("tollgate-policy-listener"), Clock.systemUTC());
         } catch (Exception e) {
             db.close();
             throw e;

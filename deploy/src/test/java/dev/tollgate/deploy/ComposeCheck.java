@@ -271,18 +271,20 @@ final class ComposeCheck {
                 }
             }
         }
-        String target = cli.value(args, "control-plane").orElse("");
-        int colon = target.lastIndexOf(':');
-        Service cp = colon < 0 ? null : services.get(target.substring(0, colon));
-        if (cp == null || cp.component().orElse(null) != Component.CONTROL_PLANE) {
-            out.add(where + ": --control-plane " + target + " is not a control-plane service of this file");
-        } else {
-            int grpc = Component.CONTROL_PLANE.cli(repo).port(cp.args(), "grpc-port");
-            if (!target.substring(colon + 1).equals(String.valueOf(grpc))) {
-                out.add(where + ": --control-plane " + target + " but " + cp.name() + " listens for sidecars on " + grpc);
-            }
-            if (!s.env().getOrDefault("TOLLGATE_SIDECAR_TOKEN", "").equals(cp.env().get("TOLLGATE_SIDECAR_TOKEN"))) {
-                out.add(where + ": TOLLGATE_SIDECAR_TOKEN differs from " + cp.name() + "'s");
+        // --control-plane is one HOST:PORT or a comma-separated list of replicas: check each.
+        for (String target : cli.value(args, "control-plane").orElse("").split(",")) {
+            int colon = target.lastIndexOf(':');
+            Service cp = colon < 0 ? null : services.get(target.substring(0, colon));
+            if (cp == null || cp.component().orElse(null) != Component.CONTROL_PLANE) {
+                out.add(where + ": --control-plane " + target + " is not a control-plane service of this file");
+            } else {
+                int grpc = Component.CONTROL_PLANE.cli(repo).port(cp.args(), "grpc-port");
+                if (!target.substring(colon + 1).equals(String.valueOf(grpc))) {
+                    out.add(where + ": --control-plane " + target + " but " + cp.name() + " listens for sidecars on " + grpc);
+                }
+                if (!s.env().getOrDefault("TOLLGATE_SIDECAR_TOKEN", "").equals(cp.env().get("TOLLGATE_SIDECAR_TOKEN"))) {
+                    out.add(where + ": TOLLGATE_SIDECAR_TOKEN differs from " + cp.name() + "'s");
+                }
             }
         }
         return out;

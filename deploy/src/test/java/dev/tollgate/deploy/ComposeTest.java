@@ -21,8 +21,8 @@ class ComposeTest {
 
     @Test
     void aSidecarPointedAtTheWrongPortIsCaught() {
-        Repo drifted = repo.withReplaced(STACK, "\"control-plane-1:4101\"", "\"control-plane-1:4102\"");
-        Expect.caught(ComposeCheck.check(drifted, STACK), "--control-plane control-plane-1:4102", "4101");
+        Repo drifted = repo.withReplaced(STACK, ",control-plane-2:4101\"", ",control-plane-2:4102\"");
+        Expect.caught(ComposeCheck.check(drifted, STACK), "--control-plane control-plane-2:4102", "4101");
     }
 
     @Test

@@ -71,8 +71,13 @@ final class Stack implements AutoCloseable {
 
     /** Another sidecar of this stack (its own port, spool and name), for multi-sidecar tests. */
     JarProcess startSidecar(String id, int port) throws IOException {
+        return startSidecar(id, port, "127.0.0.1:" + grpcPort);
+    }
+
+    /** Another sidecar of this stack given {@code controlPlane} (e.g. several replicas) as --control-plane. */
+    JarProcess startSidecar(String id, int port, String controlPlane) throws IOException {
         return JarProcess.start(name + "-" + id, JarProcess.SIDECAR_JAR,
-                List.of("--port", Integer.toString(port), "--control-plane", "127.0.0.1:" + grpcPort,
+                List.of("--port", Integer.toString(port), "--control-plane", controlPlane,
                         "--data-dir", dataDir.resolve(id).toString(), "--name", name + "-" + id),
                 Map.of("TOLLGATE_SIDECAR_TOKEN", SIDECAR_TOKEN));
     }

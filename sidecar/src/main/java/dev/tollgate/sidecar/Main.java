@@ -3,6 +3,7 @@ package dev.tollgate.sidecar;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
+import dev.tollgate.sidecar.control.ControlPlaneAddresses;
 import dev.tollgate.sidecar.limits.LeaseBook;
 import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
@@ -14,7 +15,6 @@ import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -41,11 +41,14 @@ public final class Main {
             Flags:
               --port N               HTTP port                                         [4000]
               --listen ADDR          bind address; anything but loopback must be explicit  [127.0.0.1]
-              --control-plane H:P    control plane gRPC address                        [127.0.0.1:4101]
+              --control-plane H:P[,H:P...]  control plane gRPC address(es): replicas tried in order,
+                                     the next one on disconnect (or one DNS name with several
+                                     addresses)                                    [127.0.0.1:4101]
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
               --log-format F         one line per request: text, json or off           [text]
               --detailed-debug       log every provider call: request (secrets redacted), status, error body
+              --print-config         print the effective configuration (secrets masked) and exit
               --help                 this text
 
             Environment:
@@ -60,7 +63,7 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format"),
-                    Set.of("help", "detailed-debug"));
+                    Set.of("help", "detailed-debug", "print-config"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
@@ -68,6 +71,15 @@ public final class Main {
         }
         if (flags.has("help")) {
             System.out.print(HELP);
+            return;
+        }
+        if (flags.has("print-config")) {
+            try {
+                printConfig(flags, System.getenv(), System.out);
+            } catch (IllegalArgumentException e) {
+                System.err.println("tollgate sidecar: cannot start: " + e.getMessage());
+                System.exit(1);
+            }
             return;
         }
         try {
@@ -78,6 +90,22 @@ public final class Main {
         }
     }
 
+    /** The configuration a start would use; the sidecar token only as its length. Starts nothing. */
+    static void printConfig(Flags flags, Map<String, String> env, java.io.PrintStream out)
+            throws java.net.UnknownHostException {
+        ControlPlaneAddresses controlPlane = ControlPlaneAddresses.parse(flags.get("control-plane", "127.0.0.1:4101"));
+        String token = env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", "");
+        out.println("# tollgate sidecar: effective configuration (secrets masked)");
+        out.println("listen:         " + flags.get("listen", "127.0.0.1") + ":" + flags.port("port", 4000));
+        out.println("control_plane:  " + controlPlane + (controlPlane.replicas().size() > 1
+                ? " (tried in this order, the next on disconnect)" : ""));
+        out.println("data_dir:       " + Path.of(flags.get("data-dir", ".tollgate/sidecar")));
+        out.println("name:           " + flags.get("name", InetAddress.getLocalHost().getHostName()));
+        out.println("log_format:     " + flags.get("log-format", "text"));
+        out.println("sidecar_token:  " + (token.isEmpty() ? "(not set: TOLLGATE_SIDECAR_TOKEN)"
+                : "**** (" + token.length() + " characters, from TOLLGATE_SIDECAR_TOKEN)"));
+    }
+
     static void run(Flags flags, Map<String, String> env) throws Exception {
         System.Logger log = System.getLogger(Main.class.getName());
         String listen = flags.get("listen", "127.0.0.1");
@@ -85,7 +113,7 @@ public final class Main {
             log.log(System.Logger.Level.WARNING, "listening on " + listen + ", not loopback: every request still needs a "
                     + "virtual key, but the endpoint is reachable from other hosts");
         }
-        String controlPlane = flags.get("control-plane", "127.0.0.1:4101");
+        ControlPlaneAddresses controlPlane = ControlPlaneAddresses.parse(flags.get("control-plane", "127.0.0.1:4101"));
         String name = flags.get("name", InetAddress.getLocalHost().getHostName());
         Path dataDir = Path.of(flags.get("data-dir", ".tollgate/sidecar"));
 
@@ -99,8 +127,9 @@ public final class Main {
                 .build();
         Providers providers = ProviderCatalog.standard(http);
 
-        ManagedChannel channel = NettyChannelBuilder.forTarget(controlPlane)
-                .usePlaintext()
+        // With several replicas, pick_first (gRPC's default) connects to the first that answers; when
+        // that stream ends, the control client's next attempt starts again from the first.
+        ManagedChannel channel = controlPlane.channelBuilder()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
         LeaseBook leases = new LeaseBook(clock);
@@ -109,7 +138,7 @@ public final class Main {
             t.setDaemon(true);
             return t;
         });
-        ControlClient control = new ControlClient(channel, controlPlane, Hello.newBuilder()
+        ControlClient control = new ControlClient(channel, controlPlane.toString(), Hello.newBuilder()
                 .setSidecarName(name)
                 .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
                 .setBuild("0.1.0")

@@ -173,6 +173,29 @@ class ControlStreamTest {
                 () -> assertEquals(Sidecar.NAME, hello.getSidecarName()));
     }
 
+    @Test
+    void givenTwoReplicasTheSidecarFailsOverToTheSecondAndDeliversWhatItSpooled() throws Exception {
+        controlPlane = FakeControlPlane.start(0, POLICY);
+        try (FakeControlPlane second = FakeControlPlane.start(0, POLICY)) {
+            sidecar = Sidecar.start(dataDir, controlPlane.target() + "," + second.target());
+            sidecar.awaitPolicyVersion(1);
+            assertEquals(0, controlPlane.hellos.poll(5, TimeUnit.SECONDS).getKnownVersion(), "the first listed is used");
+            String before = sidecar.chat(VIRTUAL_KEY, Sidecar.chatBody("mock-chat", "Hi"))
+                    .headers().firstValue("x-tollgate-request-id").orElseThrow();
+            controlPlane.awaitUsage(before, Duration.ofSeconds(5));
+
+            controlPlane.close();
+            controlPlane = null;
+            String after = sidecar.chat(VIRTUAL_KEY, Sidecar.chatBody("mock-chat", "Hi"))
+                    .headers().firstValue("x-tollgate-request-id").orElseThrow();
+
+            Hello hello = second.hellos.poll(RECONNECT.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals(1, hello.getKnownVersion(), "the sidecar reconnects to the second replica");
+            assertEquals(200, second.awaitUsage(after, RECONNECT).getHttpStatus());
+            Await.until("the spool to empty", Duration.ofSeconds(5), () -> sidecar.spool.depth() == 0);
+        }
+    }
+
     /** Starts a control plane and a sidecar, waits for the first snapshot, stops the control plane; returns its port. */
     private int startThenLoseTheControlPlane() throws Exception {
         controlPlane = FakeControlPlane.start(0, POLICY);

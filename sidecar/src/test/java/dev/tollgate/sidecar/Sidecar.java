@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
+import dev.tollgate.sidecar.control.ControlPlaneAddresses;
 import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
 import dev.tollgate.sidecar.provider.Providers;
@@ -13,7 +14,6 @@ import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -60,8 +60,7 @@ final class Sidecar implements AutoCloseable {
                 .executor(upstreamExecutor)
                 .build();
         Providers providers = ProviderCatalog.standard(upstream);
-        channel = NettyChannelBuilder.forTarget(controlPlane)
-                .usePlaintext()
+        channel = ControlPlaneAddresses.parse(controlPlane).channelBuilder()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
         scheduler = Executors.newScheduledThreadPool(1, r -> {

@@ -18,6 +18,8 @@ import javax.sql.DataSource;
 public final class DeploymentRepository {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The advisory lock that serialises config seeding across replicas ("tollgate" in ASCII, then 1). */
+    private static final long CONFIG_SEED_LOCK = 0x746f6c6c67617465L + 1;
 
     private final DataSource db;
 
@@ -44,10 +46,15 @@ public final class DeploymentRepository {
         List<String> ids = new ArrayList<>();
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement delete = c.prepareStatement("delete from deployments where source = 'config'");
+            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)");
+                 PreparedStatement delete = c.prepareStatement("delete from deployments where source = 'config'");
                  PreparedStatement insert = c.prepareStatement(
                          "insert into deployments (id, alias, position, provider, model, api_base, credential_ref, params, source)"
                                  + " values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'config')")) {
+                // Replicas starting together each seed the config: without the lock, both delete,
+                // then the second insert waits on the first's ids and fails as a duplicate.
+                lock.setLong(1, CONFIG_SEED_LOCK);
+                lock.execute();
                 delete.executeUpdate();
                 Map<String, Integer> positions = new HashMap<>();
                 for (ModelDeployment d : deployments) {

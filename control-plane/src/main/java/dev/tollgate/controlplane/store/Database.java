@@ -6,7 +6,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -20,10 +24,14 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final EmbeddedPostgres embedded;
+    private final String url;
+    private final Properties credentials;
 
-    private Database(HikariDataSource pool, EmbeddedPostgres embedded) {
+    private Database(HikariDataSource pool, EmbeddedPostgres embedded, String url, Properties credentials) {
         this.pool = pool;
         this.embedded = embedded;
+        this.url = url;
+        this.credentials = credentials;
     }
 
     /** Connects to {@code jdbcUrl}, or starts an embedded server in {@code dataDir} when it is empty. */
@@ -67,12 +75,23 @@ public final class Database implements AutoCloseable {
             }
             throw new IOException("cannot connect to PostgreSQL at " + redact(url) + ": " + e.getMessage(), e);
         }
-        Database db = new Database(pool, embedded);
+        Properties credentials = new Properties();
+        if (user != null && !user.isEmpty()) {
+            credentials.setProperty("user", user);
+        }
+        if (password != null && !password.isEmpty()) {
+            credentials.setProperty("password", password);
+        }
+        Database db = new Database(pool, embedded, url, credentials);
         db.migrate();
         return db;
     }
 
     private void migrate() {
+        // Safe with several replicas starting at once: Flyway's PostgreSQL support holds an advisory
+        // lock while it migrates, so one replica migrates and the others then find the work done.
+        // Each migration runs in its own transaction (PostgreSQL's DDL is transactional), so a
+        // failed one is rolled back and never recorded as applied.
         try {
             Flyway.configure()
                     .dataSource(pool)
@@ -88,6 +107,18 @@ public final class Database implements AutoCloseable {
 
     public DataSource dataSource() {
         return pool;
+    }
+
+    /**
+     * A new connection outside the pool, for work that holds one for good (LISTEN): the caller
+     * closes it.
+     */
+    public Connection openDedicated(String applicationName) throws SQLException {
+        Properties properties = new Properties();
+        properties.putAll(credentials);
+        // Names the session in pg_stat_activity, so an operator can tell what holds it.
+        properties.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(url, properties);
     }
 
     /** Whether this database is the embedded one (for the start-up banner). */
@@ -109,7 +140,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Drops a password from a JDBC URL before it is shown anywhere. */
-    static String redact(String url) {
+    public static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1****").replaceAll("//([^:/@]+):[^@/]*@", "//$1:****@");
     }
 }

@@ -43,10 +43,15 @@ public final class TestDatabase {
 
     /** A new, empty, migrated database. */
     public static Database fresh() throws SQLException, IOException {
+        return Database.open(Optional.of(freshUrl()), Path.of("unused"), "postgres", "");
+    }
+
+    /** The JDBC URL of a new, empty database that nothing has migrated yet (user postgres, no password). */
+    public static String freshUrl() throws SQLException {
         String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("create database " + name);
         }
-        return Database.open(Optional.of(server().getJdbcUrl("postgres", name)), Path.of("unused"), "postgres", "");
+        return server().getJdbcUrl("postgres", name);
     }
 }

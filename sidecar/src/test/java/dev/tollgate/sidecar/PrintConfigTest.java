@@ -1,0 +1,31 @@
+package dev.tollgate.sidecar;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PrintConfigTest {
+
+    @Test
+    void printsTheEffectiveConfigurationWithTheTokenMasked() throws Exception {
+        Flags flags = Flags.parse(new String[] {"--control-plane", "cp-a:4101,cp-b:4101", "--name", "app-1"},
+                Set.of("control-plane", "name"), Set.of());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Main.printConfig(flags, Map.of("TOLLGATE_SIDECAR_TOKEN", "token-CANARY-5555"),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertFalse(out.contains("CANARY"), out);
+        assertTrue(out.contains("listen:         127.0.0.1:4000"), out);
+        assertTrue(out.contains("control_plane:  cp-a:4101,cp-b:4101 (tried in this order"), out);
+        assertTrue(out.contains("name:           app-1"), out);
+        assertTrue(out.contains("sidecar_token:  **** (17 characters"), out);
+    }
+}
