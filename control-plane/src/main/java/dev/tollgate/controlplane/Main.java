@@ -105,7 +105,7 @@ public final class Main {
     }
 
     static final String DOCTOR_HELP = """
-            Usage: tollgate doctor [--admin-url URL]
+            Usage: tollgate doctor [--admin-url URL] [--deep]
 
             Asks the control plane (GET /health with the master key from TOLLGATE_MASTER_KEY) to check
             every alias end to end and prints one row per deployment: provider prefix, environment
@@ -114,12 +114,13 @@ public final class Main {
             control plane could not be asked.
 
               --admin-url URL   control plane admin API   [http://127.0.0.1:4100]
+              --deep            also make a 1-token completion per deployment (OpenAI family, Anthropic)
             """;
 
     private static int doctor(String[] args) {
         Flags flags;
         try {
-            flags = Flags.parse(args, Set.of("admin-url"), Set.of("help"));
+            flags = Flags.parse(args, Set.of("admin-url"), Set.of("help", "deep"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate doctor: " + e.getMessage());
             return 2;
@@ -134,7 +135,7 @@ public final class Main {
             return 2;
         }
         return dev.tollgate.controlplane.doctor.DoctorCli.run(flags.get("admin-url", "http://127.0.0.1:4100"),
-                masterKey, System.out);
+                masterKey, flags.has("deep"), System.out);
     }
 
     /** A start-up failure whose message says what to fix. */

@@ -88,6 +88,24 @@ class DoctorEndToEndTest {
     }
 
     @Test
+    void deepReportAlsoMakesAOneTokenCompletion() throws Exception {
+        JsonNode report = Http.json(Http.get(stack.admin() + "/health?deep=true", Stack.MASTER_KEY));
+        Map<String, JsonNode> byAlias = new HashMap<>();
+        report.path("deployments").forEach(d -> byAlias.put(d.path("model_name").asText(), d));
+        JsonNode completion = null;
+        for (JsonNode c : byAlias.get("good-openai").path("checks")) {
+            if (c.path("check").asText().equals("completion")) {
+                completion = c;
+            }
+        }
+        assertTrue(completion != null, byAlias.get("good-openai").toString());
+        assertEquals("pass", completion.path("outcome").asText(), completion.toString());
+        // A deployment that already failed a cheaper check is not asked for a completion.
+        assertFalse(byAlias.get("wrong-key").toString().contains("\"completion\""));
+        assertFalse(report.toString().contains("CANARY"));
+    }
+
+    @Test
     void healthNeedsTheMasterKey() throws Exception {
         assertEquals(401, Http.get(stack.admin() + "/health", null).statusCode());
     }

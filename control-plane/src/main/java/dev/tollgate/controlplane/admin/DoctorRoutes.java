@@ -21,7 +21,8 @@ public final class DoctorRoutes {
     }
 
     JsonNode report(ServerRequest req) {
-        List<Doctor.Row> rows = doctor.run();
+        boolean deep = req.query().first("deep").asOptional().map(Boolean::parseBoolean).orElse(false);
+        List<Doctor.Row> rows = doctor.run(deep ? Doctor.Depth.DEEP : Doctor.Depth.STANDARD);
         ObjectNode out = AdminServer.JSON.createObjectNode();
         boolean healthy = rows.stream().allMatch(Doctor.Row::healthy);
         out.put("healthy", healthy);

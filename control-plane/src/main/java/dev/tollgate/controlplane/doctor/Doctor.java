@@ -49,18 +49,25 @@ public final class Doctor {
         }
     }
 
+    /** How far the doctor goes: {@code DEEP} also makes a 1-token completion per deployment (costs a token). */
+    public enum Depth { STANDARD, DEEP }
+
     public List<Row> run() {
+        return run(Depth.STANDARD);
+    }
+
+    public List<Row> run(Depth depth) {
         PolicySnapshot snapshot = policy.get();
         List<Row> rows = new ArrayList<>();
         for (Alias alias : snapshot.getAliasesList()) {
             for (Deployment d : alias.getDeploymentsList()) {
-                rows.add(check(alias.getName(), d, snapshot.getVersion()));
+                rows.add(check(alias.getName(), d, snapshot.getVersion(), depth));
             }
         }
         return rows;
     }
 
-    private Row check(String alias, Deployment d, long version) {
+    private Row check(String alias, Deployment d, long version, Depth depth) {
         List<Check> checks = new ArrayList<>();
         ProviderProbe probe = ProviderProbe.forPrefix(d.getProvider()).orElse(null);
         if (probe == null) {
@@ -81,6 +88,9 @@ public final class Doctor {
         } else {
             String base = probe.base(d.getApiBase(), d.getParamsMap());
             checks.addAll(network(base, d, probe, credentialError.isEmpty()));
+            if (depth == Depth.DEEP && checks.stream().noneMatch(c -> c.outcome() == Check.Outcome.FAIL)) {
+                checks.add(completion(base, d, probe));
+            }
         }
         checks.add(sidecarCheck(version));
         return new Row(alias, d.getId(), d.getProvider(), d.getModel(), checks);
@@ -179,6 +189,51 @@ public final class Doctor {
                     "check the model name after the prefix in litellm_params.model");
         } catch (IOException e) {
             return Check.skip("model", "the model list is not JSON");
+        }
+    }
+
+    /** A 1-token completion: proves the key may call this model, not just list models. */
+    private Check completion(String base, Deployment d, ProviderProbe probe) {
+        String root = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        HttpRequest.Builder request;
+        switch (probe.auth()) {
+            case BEARER -> {
+                request = HttpRequest.newBuilder(URI.create(root + "/chat/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":" + quote(d.getModel())
+                                + ",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"));
+                if (!d.getApiKey().isEmpty()) {
+                    request.header("Authorization", "Bearer " + d.getApiKey());
+                }
+            }
+            case X_API_KEY_ANTHROPIC -> request = HttpRequest.newBuilder(URI.create(
+                            root.endsWith("/v1") ? root + "/messages" : root + "/v1/messages"))
+                    .header("x-api-key", d.getApiKey()).header("anthropic-version", "2023-06-01")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":" + quote(d.getModel())
+                            + ",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"));
+            default -> {
+                return Check.skip("completion", "no 1-token probe for " + d.getProvider());
+            }
+        }
+        try {
+            HttpResponse<byte[]> r = http.send(request.header("Content-Type", "application/json").timeout(TIMEOUT)
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() / 100 == 2 ? Check.pass("completion", "a 1-token completion succeeded")
+                    : Check.fail("completion", "a 1-token completion answered HTTP " + r.statusCode(),
+                    "check the model name, the key's access to it and the provider's quota");
+        } catch (IOException e) {
+            return Check.fail("completion", "the completion call failed: " + e.getClass().getSimpleName(),
+                    "check api_base and the network path");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Check.skip("completion", "interrupted");
+        }
+    }
+
+    private static String quote(String text) {
+        try {
+            return JSON.writeValueAsString(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("a string always serialises", e);
         }
     }
 

@@ -20,10 +20,15 @@ public final class DoctorCli {
     }
 
     public static int run(String adminUrl, String masterKey, PrintStream out) {
+        return run(adminUrl, masterKey, false, out);
+    }
+
+    /** @param deep also make a 1-token completion per deployment */
+    public static int run(String adminUrl, String masterKey, boolean deep, PrintStream out) {
         JsonNode report;
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(adminUrl.replaceAll("/$", "") + "/health"))
+                            URI.create(adminUrl.replaceAll("/$", "") + "/health" + (deep ? "?deep=true" : "")))
                     .header("Authorization", "Bearer " + masterKey)
                     .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
             report = new ObjectMapper().readTree(r.body());
