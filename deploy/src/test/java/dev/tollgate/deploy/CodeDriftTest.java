@@ -11,27 +11,27 @@ class CodeDriftTest {
     void aNewAdminPortDefaultIsReportedInEveryManifest() {
         Repo drifted = repo.withReplaced(Component.CONTROL_PLANE.mainSource(),
                 "admin HTTP API port                                   [4100]", "admin HTTP API port                                   [4200]");
-        Expect.caught(DockerfileCheck.check(drifted, Component.CONTROL_PLANE), "EXPOSE [4100, 4101]", "[4101, 4200]");
-        Expect.caught(ComposeCheck.check(drifted, "deploy/compose/compose.yaml"), "control-plane-1 healthcheck", "probes port 4100");
-        Expect.caught(KubernetesCheck.check(drifted), "containerPorts [4100, 4101]", "listens on [4101, 4200]");
+        Expect.assertCaught(DockerfileCheck.check(drifted, Component.CONTROL_PLANE), "EXPOSE [4100, 4101]", "[4101, 4200]");
+        Expect.assertCaught(ComposeCheck.check(drifted, "deploy/compose/compose.yaml"), "control-plane-1 healthcheck", "probes port 4100");
+        Expect.assertCaught(KubernetesCheck.check(drifted), "containerPorts [4100, 4101]", "listens on [4101, 4200]");
     }
 
     @Test
     void aRenamedEnvironmentVariableIsReportedInEveryManifest() {
         String main = Component.SIDECAR.mainSource();
         Repo drifted = repo.withReplaced(main, "  TOLLGATE_SIDECAR_TOKEN  token presented", "  TOLLGATE_TOKEN  token presented");
-        Expect.caught(ComposeCheck.check(drifted, "deploy/compose/compose.yaml"), "service sidecar", "TOLLGATE_SIDECAR_TOKEN, which sidecar does not read");
-        Expect.caught(KubernetesCheck.check(drifted), "tollgate-sidecar", "TOLLGATE_SIDECAR_TOKEN, which sidecar does not read");
-        Expect.caught(SystemdCheck.check(drifted), "sidecar.env.example", "TOLLGATE_SIDECAR_TOKEN is read neither");
+        Expect.assertCaught(ComposeCheck.check(drifted, "deploy/compose/compose.yaml"), "service sidecar", "TOLLGATE_SIDECAR_TOKEN, which sidecar does not read");
+        Expect.assertCaught(KubernetesCheck.check(drifted), "tollgate-sidecar", "TOLLGATE_SIDECAR_TOKEN, which sidecar does not read");
+        Expect.assertCaught(SystemdCheck.check(drifted), "sidecar.env.example", "TOLLGATE_SIDECAR_TOKEN is read neither");
     }
 
     @Test
     void aRemovedFlagIsReportedInEveryManifest() {
         String main = Component.SIDECAR.mainSource();
         Repo drifted = repo.withReplaced(main, "  --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]\n", "");
-        Expect.caught(DockerfileCheck.check(drifted, Component.SIDECAR), "unknown flag --data-dir");
-        Expect.caught(ComposeCheck.check(drifted, "deploy/compose/compose.yaml"), "service sidecar command", "unknown flag --data-dir");
-        Expect.caught(KubernetesCheck.check(drifted), "unknown flag --data-dir");
-        Expect.caught(SystemdCheck.check(drifted), "tollgate-sidecar.service ExecStart", "unknown flag --data-dir");
+        Expect.assertCaught(DockerfileCheck.check(drifted, Component.SIDECAR), "unknown flag --data-dir");
+        Expect.assertCaught(ComposeCheck.check(drifted, "deploy/compose/compose.yaml"), "service sidecar command", "unknown flag --data-dir");
+        Expect.assertCaught(KubernetesCheck.check(drifted), "unknown flag --data-dir");
+        Expect.assertCaught(SystemdCheck.check(drifted), "tollgate-sidecar.service ExecStart", "unknown flag --data-dir");
     }
 }

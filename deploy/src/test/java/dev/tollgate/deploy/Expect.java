@@ -11,12 +11,12 @@ final class Expect {
     private Expect() {
     }
 
-    static void none(List<String> problems) {
+    static void assertNone(List<String> problems) {
         assertTrue(problems.isEmpty(), () -> problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
     }
 
     /** Some problem mentions every one of {@code fragments}: the drift was caught and named. */
-    static void caught(List<String> problems, String... fragments) {
+    static void assertCaught(List<String> problems, String... fragments) {
         for (String p : problems) {
             boolean all = true;
             for (String f : fragments) {

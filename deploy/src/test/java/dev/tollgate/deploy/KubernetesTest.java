@@ -11,45 +11,45 @@ class KubernetesTest {
 
     @Test
     void manifestsAreConsistentWithTheCodeAndWithEachOther() {
-        Expect.none(KubernetesCheck.check(repo));
+        Expect.assertNone(KubernetesCheck.check(repo));
     }
 
     @Test
     void aKustomizationListingAMissingFileIsCaught() {
         Repo drifted = repo.withReplaced("deploy/kubernetes/base/kustomization.yaml", "  - pdb.yaml\n", "  - pdb.yaml\n  - hpa.yaml\n");
-        Expect.caught(KubernetesCheck.check(drifted), "resource hpa.yaml does not exist");
+        Expect.assertCaught(KubernetesCheck.check(drifted), "resource hpa.yaml does not exist");
         Repo unlisted = repo.withReplaced("deploy/kubernetes/base/kustomization.yaml", "  - pdb.yaml\n", "");
         var problems = KubernetesCheck.check(unlisted);
-        Expect.caught(problems, "pdb.yaml: no kustomization.yaml lists it");
-        Expect.caught(problems, "no PodDisruptionBudget selects its pods");
+        Expect.assertCaught(problems, "pdb.yaml: no kustomization.yaml lists it");
+        Expect.assertCaught(problems, "no PodDisruptionBudget selects its pods");
     }
 
     @Test
     void aProbeOnAnotherPortOrPathIsCaught() {
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(DEPLOYMENT, "            - name: admin\n              containerPort: 4100",
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(DEPLOYMENT, "            - name: admin\n              containerPort: 4100",
                 "            - name: admin\n              containerPort: 8080")), "readinessProbe: probes port 8080", "4100");
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(APP, "4000/health/readiness", "4000/readyz")),
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(APP, "4000/health/readiness", "4000/readyz")),
                 "example-app container tollgate-sidecar readinessProbe", "/readyz is not a health route");
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(NATIVE, "4000/health/liveliness\"]\n            periodSeconds: 1\n",
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(NATIVE, "4000/health/liveliness\"]\n            periodSeconds: 1\n",
                 "4001/health/liveliness\"]\n            periodSeconds: 1\n")), "startupProbe: probes port 4001");
     }
 
     @Test
     void aMisspelledEnvironmentVariableOrSecretKeyIsCaught() {
         var problems = KubernetesCheck.check(repo.withReplaced(DEPLOYMENT, "- name: TOLLGATE_DB_URL", "- name: TOLLGATE_DATABASE_URL"));
-        Expect.caught(problems, "TOLLGATE_DATABASE_URL, which control-plane does not read");
-        Expect.caught(problems, "does not set TOLLGATE_DB_URL");
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(DEPLOYMENT, "key: db-password", "key: database-password")),
+        Expect.assertCaught(problems, "TOLLGATE_DATABASE_URL, which control-plane does not read");
+        Expect.assertCaught(problems, "does not set TOLLGATE_DB_URL");
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(DEPLOYMENT, "key: db-password", "key: database-password")),
                 "has no key database-password");
     }
 
     @Test
     void aSidecarThatCannotReachTheControlStreamIsCaught() {
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(APP, "tollgate-control-plane.tollgate.svc:4101",
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(APP, "tollgate-control-plane.tollgate.svc:4101",
                 "tollgate-control-plane.tollgate.svc:4100")), "that Service port does not lead to a control plane's --grpc-port");
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(APP, "        tollgate.dev/sidecar: \"true\"", "")),
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(APP, "        tollgate.dev/sidecar: \"true\"", "")),
                 "do not pass the control plane's NetworkPolicy on 4101");
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(NATIVE, "          restartPolicy: Always\n", "")),
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(NATIVE, "          restartPolicy: Always\n", "")),
                 "needs restartPolicy: Always");
     }
 
@@ -57,15 +57,15 @@ class KubernetesTest {
     void aNetworkPolicyThatOpensTheControlStreamIsCaught() {
         Repo drifted = repo.withReplaced("deploy/kubernetes/base/networkpolicy.yaml",
                 "          podSelector:\n            matchLabels:\n              tollgate.dev/sidecar: \"true\"\n", "");
-        Expect.caught(KubernetesCheck.check(drifted), "opens the control stream (4101) to pods that are not labelled");
+        Expect.assertCaught(KubernetesCheck.check(drifted), "opens the control stream (4101) to pods that are not labelled");
     }
 
     @Test
     void aSecretPlaceholderWithoutMarkOrASecretInTheKustomizationIsCaught() {
         String secrets = "deploy/kubernetes/base/secret.example.yaml";
-        Expect.caught(KubernetesCheck.check(repo.withReplaced(secrets, "\"CHANGE-ME-db-user\"", "\"tollgate\"")),
+        Expect.assertCaught(KubernetesCheck.check(repo.withReplaced(secrets, "\"CHANGE-ME-db-user\"", "\"tollgate\"")),
                 "db-user is not marked as a placeholder");
         Repo applied = repo.withReplaced("deploy/kubernetes/base/kustomization.yaml", "  - pdb.yaml\n", "  - pdb.yaml\n  - secret.example.yaml\n");
-        Expect.caught(KubernetesCheck.check(applied), "a Secret in a kustomization would be applied");
+        Expect.assertCaught(KubernetesCheck.check(applied), "a Secret in a kustomization would be applied");
     }
 }

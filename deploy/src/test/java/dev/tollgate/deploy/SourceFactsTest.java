@@ -86,9 +86,9 @@ class SourceFactsTest {
         assertTrue(cli.flags().get("config").required());
         assertTrue(!cli.flags().get("verbose").takesValue());
         assertEquals(List.of(), cli.problems(List.of("--config", "c.yaml", "--verbose", "--port", "1"), "t"));
-        Expect.caught(cli.problems(List.of("--port", "1"), "t"), "needs --config");
-        Expect.caught(cli.problems(List.of("--config", "c", "--prot", "1"), "t"), "unknown flag --prot");
-        Expect.caught(cli.problems(List.of("--config"), "t"), "--config needs a value");
+        Expect.assertCaught(cli.problems(List.of("--port", "1"), "t"), "needs --config");
+        Expect.assertCaught(cli.problems(List.of("--config", "c", "--prot", "1"), "t"), "unknown flag --prot");
+        Expect.assertCaught(cli.problems(List.of("--config"), "t"), "--config needs a value");
     }
 
     private static List<String> words(String setOf) {

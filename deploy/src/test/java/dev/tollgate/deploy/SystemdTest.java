@@ -10,30 +10,30 @@ class SystemdTest {
 
     @Test
     void unitsRunRealLauncherSubcommandsWithRealFlagsAndAreHardened() {
-        Expect.none(SystemdCheck.check(repo));
+        Expect.assertNone(SystemdCheck.check(repo));
     }
 
     @Test
     void anUnknownSubcommandOrFlagIsCaught() {
-        Expect.caught(SystemdCheck.check(repo.withReplaced(CP, "tollgate control-plane --config", "tollgate controlplane --config")),
+        Expect.assertCaught(SystemdCheck.check(repo.withReplaced(CP, "tollgate control-plane --config", "tollgate controlplane --config")),
                 "runs 'tollgate controlplane'", "the launcher's commands are");
-        Expect.caught(SystemdCheck.check(repo.withReplaced(SC, "--name %H", "--sidecar-name %H")), "unknown flag --sidecar-name");
+        Expect.assertCaught(SystemdCheck.check(repo.withReplaced(SC, "--name %H", "--sidecar-name %H")), "unknown flag --sidecar-name");
     }
 
     @Test
     void aDataDirOutsideTheStateDirectoryOrAWrongControlPlanePortIsCaught() {
-        Expect.caught(SystemdCheck.check(repo.withReplaced(SC, "--data-dir /var/lib/tollgate-sidecar", "--data-dir /opt/spool")),
+        Expect.assertCaught(SystemdCheck.check(repo.withReplaced(SC, "--data-dir /var/lib/tollgate-sidecar", "--data-dir /opt/spool")),
                 "--data-dir /opt/spool is not in the unit's StateDirectory");
-        Expect.caught(SystemdCheck.check(repo.withReplaced(SC, ".internal:4101", ".internal:4100")),
+        Expect.assertCaught(SystemdCheck.check(repo.withReplaced(SC, ".internal:4101", ".internal:4100")),
                 "does not use the control plane's --grpc-port 4101");
     }
 
     @Test
     void missingHardeningOrAnUnknownEnvironmentNameIsCaught() {
-        Expect.caught(SystemdCheck.check(repo.withReplaced(CP, "NoNewPrivileges=yes\n", "")), "needs NoNewPrivileges");
-        Expect.caught(SystemdCheck.check(repo.withReplaced(CP, "LimitNOFILE=65536", "MemoryDenyWriteExecute=yes\nLimitNOFILE=65536")),
+        Expect.assertCaught(SystemdCheck.check(repo.withReplaced(CP, "NoNewPrivileges=yes\n", "")), "needs NoNewPrivileges");
+        Expect.assertCaught(SystemdCheck.check(repo.withReplaced(CP, "LimitNOFILE=65536", "MemoryDenyWriteExecute=yes\nLimitNOFILE=65536")),
                 "stops the JVM's JIT");
-        Expect.caught(SystemdCheck.check(repo.withReplaced("deploy/systemd/sidecar.env.example",
+        Expect.assertCaught(SystemdCheck.check(repo.withReplaced("deploy/systemd/sidecar.env.example",
                 "TOLLGATE_SIDECAR_TOKEN=", "TOLLGATE_TOKEN=")), "TOLLGATE_TOKEN is read neither");
     }
 }

@@ -26,7 +26,7 @@ class YamlFilesTest {
                 problems.add(e.getMessage());
             }
         }
-        Expect.none(problems);
+        Expect.assertNone(problems);
     }
 
     @Test
