@@ -1,13 +1,13 @@
 package dev.tollgate.controlplane.teams;
 
 import dev.tollgate.controlplane.budget.LimitsColumns;
+import dev.tollgate.controlplane.store.Rows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -68,38 +68,18 @@ public final class TeamRepository {
     }
 
     private Optional<TeamRecord> find(Connection c, String id, String suffix) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from teams where id = ?" + suffix)) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        }
+        return Rows.one(c, "select " + COLUMNS + " from teams where id = ?" + suffix, id, TeamRepository::read);
     }
 
     public List<TeamRecord> all() throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from teams order by created_at, id");
-             ResultSet rs = ps.executeQuery()) {
-            List<TeamRecord> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(read(rs));
-            }
-            return out;
+        try (Connection c = db.getConnection()) {
+            return Rows.all(c, "select " + COLUMNS + " from teams order by created_at, id", TeamRepository::read);
         }
     }
 
     /** Deletes the teams (their keys go with them); returns the ids that existed. */
     public List<String> delete(Connection c, List<String> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("delete from teams where id = any (?) returning id")) {
-            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-            List<String> deleted = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    deleted.add(rs.getString(1));
-                }
-            }
-            return deleted;
-        }
+        return Rows.deleteByIds(c, "teams", ids);
     }
 
     private static TeamRecord read(ResultSet rs) throws SQLException {

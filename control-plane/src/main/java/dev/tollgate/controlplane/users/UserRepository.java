@@ -1,6 +1,7 @@
 package dev.tollgate.controlplane.users;
 
 import dev.tollgate.controlplane.budget.LimitsColumns;
+import dev.tollgate.controlplane.store.Rows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -68,38 +68,18 @@ public final class UserRepository {
     }
 
     private Optional<UserRecord> find(Connection c, String id, String suffix) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from users where id = ?" + suffix)) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        }
+        return Rows.one(c, "select " + COLUMNS + " from users where id = ?" + suffix, id, UserRepository::read);
     }
 
     public List<UserRecord> all() throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from users order by created_at, id");
-             ResultSet rs = ps.executeQuery()) {
-            List<UserRecord> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(read(rs));
-            }
-            return out;
+        try (Connection c = db.getConnection()) {
+            return Rows.all(c, "select " + COLUMNS + " from users order by created_at, id", UserRepository::read);
         }
     }
 
     /** Deletes the users (their keys go with them); returns the ids that existed. */
     public List<String> delete(Connection c, List<String> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("delete from users where id = any (?) returning id")) {
-            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-            List<String> deleted = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    deleted.add(rs.getString(1));
-                }
-            }
-            return deleted;
-        }
+        return Rows.deleteByIds(c, "users", ids);
     }
 
     private static UserRecord read(ResultSet rs) throws SQLException {
