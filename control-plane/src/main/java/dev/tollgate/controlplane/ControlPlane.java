@@ -19,6 +19,7 @@ import dev.tollgate.controlplane.config.ModelDeployment;
 import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.keys.KeyRepository;
 import dev.tollgate.controlplane.policy.CredentialVault;
+import dev.tollgate.controlplane.policy.StrictPlaceholders;
 import dev.tollgate.controlplane.policy.DeploymentRepository;
 import dev.tollgate.controlplane.policy.PolicyChangeListener;
 import dev.tollgate.controlplane.policy.PolicyCompiler;
@@ -166,7 +167,9 @@ public final class ControlPlane implements AutoCloseable {
                 new TeamRoutes(teams, keys, spend, changes, keyRoutes, clock),
                 new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
                 new SpendRoutes(spend, keys), new AuditRoutes(audit, db), metrics::scrape,
-                new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
+                // The doctor probes providers from here, so strict deployments' real keys are put back for it.
+                new DoctorRoutes(new Doctor(() -> StrictPlaceholders.revealed(publisher.current(), vault),
+                        controlStream::ackedVersions,
                         HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()))), () -> true);
         try {
             admin.start();

@@ -1,5 +1,9 @@
 package dev.tollgate.controlplane.policy;
 
+import dev.tollgate.proto.control.v1.Alias;
+import dev.tollgate.proto.control.v1.Deployment;
+import dev.tollgate.proto.control.v1.Exposure;
+import dev.tollgate.proto.control.v1.PolicySnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -34,6 +38,30 @@ public final class StrictPlaceholders {
             return "";
         }
         return secret.startsWith(BEARER) ? BEARER + of(deploymentId, field) : of(deploymentId, field);
+    }
+
+    /**
+     * {@code snapshot} with each strict deployment's real secrets back in place of its placeholders,
+     * for checks the control plane makes itself (doctor's probes). Never to be sent to a sidecar.
+     */
+    public static PolicySnapshot revealed(PolicySnapshot snapshot, CredentialVault vault) {
+        PolicySnapshot.Builder out = snapshot.toBuilder();
+        for (Alias.Builder alias : out.getAliasesBuilderList()) {
+            for (Deployment.Builder d : alias.getDeploymentsBuilderList()) {
+                if (d.getExposure() != Exposure.EXPOSURE_CONTROL_PLANE) {
+                    continue;
+                }
+                if (vault.resolve(d.getId()) instanceof CredentialVault.Resolution.Resolved r) {
+                    d.setApiKey(r.secret());
+                }
+                vault.resolveParams(d.getId()).forEach((field, resolution) -> {
+                    if (!field.equals("api_base") && resolution instanceof CredentialVault.Resolution.Resolved r) {
+                        d.putParams(field, r.secret());
+                    }
+                });
+            }
+        }
+        return out.build();
     }
 
     /**

@@ -73,6 +73,11 @@ class StrictSnapshotTest {
         Deployment open = deployment(snapshot, "open#0");
         assertEquals(Exposure.EXPOSURE_SIDECAR, open.getExposure());
         assertEquals("azure-key-CANARY", open.getApiKey());
+        // The doctor probes from the control plane with the real secrets.
+        PolicySnapshot revealed = StrictPlaceholders.revealed(snapshot, vault);
+        assertEquals("azure-key-CANARY", deployment(revealed, "strict-azure#0").getApiKey());
+        assertEquals("ad-token-CANARY", deployment(revealed, "strict-azure#0").getParamsOrThrow("azure_ad_token"));
+        assertEquals("Bearer entra-CANARY", deployment(revealed, "strict-bearer#0").getApiKey());
         for (var alias : snapshot.getAliasesList()) {
             if (alias.getName().startsWith("strict")) {
                 assertFalse(alias.toString().contains("CANARY"), alias.toString());
