@@ -149,6 +149,35 @@ class RelayingHttpClientTest {
     }
 
     @Test
+    void interruptingACallerWaitingForTheHeadCancelsTheRelay() throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        CountDownLatch started = new CountDownLatch(1);
+        server = InProcessServerBuilder.forName(name).addService(new ProviderRelayGrpc.ProviderRelayImplBase() {
+            @Override
+            public void relay(RelayRequest request, StreamObserver<RelayFrame> out) {
+                // Never answers: a provider that has not sent its head yet.
+                ((ServerCallStreamObserver<RelayFrame>) out).setOnCancelHandler(cancelled::countDown);
+                started.countDown();
+            }
+        }).build().start();
+        channel = InProcessChannelBuilder.forName(name).build();
+        RelayingHttpClient client = new RelayingHttpClient(HttpClient.newHttpClient(), channel, "s", "t");
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                client.send(strictRequest(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                thrown.set(e);
+            }
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        caller.interrupt(); // what the router does when an attempt's time is up or the client went away
+        caller.join(10_000);
+        assertInstanceOf(InterruptedException.class, thrown.get());
+        assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the control plane never saw the cancel");
+    }
+
+    @Test
     void requestsWithoutAPlaceholderGoStraightToTheProvider() throws Exception {
         direct = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         direct.createContext("/", e -> {
