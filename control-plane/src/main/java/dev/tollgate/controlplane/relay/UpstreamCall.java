@@ -96,6 +96,12 @@ final class UpstreamCall {
                 send(RelayFrame.newBuilder().setFailure(failure(e)).build());
                 out.onCompleted();
             }
+        } catch (IllegalArgumentException e) {
+            // The JDK client refused the method or a header (its message may quote a header value).
+            if (!cancelled) {
+                out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("the relayed request's method or a "
+                        + "header is not valid HTTP").asRuntimeException());
+            }
         } catch (RuntimeException e) {
             if (!cancelled) {
                 out.onError(io.grpc.Status.INTERNAL.withDescription("relay failed: " + e.getClass().getSimpleName())

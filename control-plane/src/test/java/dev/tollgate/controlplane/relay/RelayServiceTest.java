@@ -164,6 +164,15 @@ class RelayServiceTest {
     }
 
     @Test
+    void aRequestTheHttpClientCannotSendIsRefusedAsInvalid() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> relay.relay(request(STRICT, base() + "/echo").setMethod("NOT A METHOD").build())
+                        .forEachRemaining(f -> { }));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals(List.of(), seen);
+    }
+
+    @Test
     void anErrorBodyQuotingTheKeyComesBackScrubbed() {
         Iterator<RelayFrame> frames = relay.relay(request(STRICT, base() + "/refuse").build());
         assertEquals(401, frames.next().getHead().getStatus());
