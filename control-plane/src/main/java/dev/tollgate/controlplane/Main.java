@@ -23,22 +23,14 @@ public final class Main {
             serves the admin API (keys) and the gRPC control stream that pushes policy to sidecars
             and receives their usage.
 
-            Every flag can also be set from the environment variable shown beside it, and (but
-            --config) in the config file's tollgate: section (tollgate.admin_port, ...): a flag wins
-            over the environment, which wins over the config file, which wins over the default.
-
             Flags:
-              --config FILE        config.yaml (model_list, router_settings, litellm_settings,
-                                   general_settings, tollgate.*)           TOLLGATE_CONFIG  [required]
-              --admin-port N       admin HTTP API port                     TOLLGATE_ADMIN_PORT  [4100]
-              --admin-host ADDR    admin HTTP API bind address             TOLLGATE_ADMIN_HOST  [0.0.0.0]
-              --grpc-port N        sidecar control-stream port             TOLLGATE_GRPC_PORT  [4101]
-              --grpc-host ADDR     control-stream bind address             TOLLGATE_GRPC_HOST
-                                   [0.0.0.0 with a sidecar token, else 127.0.0.1]
-              --data-dir DIR       folder for the embedded PostgreSQL's files
-                                                                           TOLLGATE_DATA_DIR  [.tollgate/control-plane]
-              --drain-timeout S    on SIGTERM, seconds to let sidecars move to another replica and
-                                   usage already received be stored       TOLLGATE_DRAIN_TIMEOUT  [10]
+              --config FILE        config.yaml (model_list, router_settings, litellm_settings, general_settings, tollgate.*)  [required]
+              --admin-port N       admin HTTP API port                                   [4100]
+              --admin-host ADDR    admin HTTP API bind address                           [0.0.0.0]
+              --grpc-port N        sidecar control-stream port                           [4101]
+              --grpc-host ADDR     control-stream bind address [0.0.0.0 with a sidecar token, else 127.0.0.1]
+              --data-dir DIR       folder for the embedded PostgreSQL's files            [.tollgate/control-plane]
+              --drain-timeout S    on SIGTERM, seconds for sidecars to move and received usage to be stored  [10]
               --check-config FILE  only check FILE: print its aliases, deployments and the environment
                                    variables it reads (missing ones marked); exit 1 if the control plane
                                    would not start with it (./tollgate config check FILE)
@@ -46,7 +38,11 @@ public final class Main {
                                    secrets masked; where each value came from) and exit
               --help               this text
 
-            Environment (no flag):
+            Every flag but --check-config, --print-config and --help can also be set as TOLLGATE_<FLAG>
+            (upper case, - as _), and all of them but --config in the config file's tollgate: section
+            (tollgate.admin_port, ...): flag, then environment, then config file, then default.
+
+            Environment:
               TOLLGATE_MASTER_KEY    admin master key (overrides general_settings.master_key)
               TOLLGATE_SIDECAR_TOKEN token sidecars must present (overrides tollgate.sidecar_token)
               TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
@@ -54,6 +50,8 @@ public final class Main {
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
               OTEL_EXPORTER_OTLP_ENDPOINT  OTLP collector (e.g. http://localhost:4317); traces are off without it
               OTEL_EXPORTER_OTLP_PROTOCOL  grpc (default) or http/protobuf (then e.g. http://localhost:4318)
+              TOLLGATE_CONFIG, TOLLGATE_ADMIN_PORT, TOLLGATE_ADMIN_HOST, TOLLGATE_GRPC_PORT
+              TOLLGATE_GRPC_HOST, TOLLGATE_DATA_DIR, TOLLGATE_DRAIN_TIMEOUT
             """;
 
     private Main() {

@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,34 +35,29 @@ public final class Main {
             gRPC stream, calls providers itself, and reports usage back (spooled to disk until
             acknowledged).
 
-            Every flag can also be set from the environment variable shown beside it; a flag given on
-            the command line wins over the environment, which wins over the default.
-
             Flags:
-              --port N               HTTP port                              TOLLGATE_PORT  [4000]
-              --listen ADDR          bind address; anything but loopback must be explicit
-                                                                            TOLLGATE_LISTEN  [127.0.0.1]
+              --port N               HTTP port                                         [4000]
+              --listen ADDR          bind address; anything but loopback must be explicit  [127.0.0.1]
               --control-plane H:P[,H:P...]  control plane gRPC address(es): replicas tried in order,
                                      the next one on disconnect (or one DNS name with several
-                                     addresses)                    TOLLGATE_CONTROL_PLANE  [127.0.0.1:4101]
-              --data-dir DIR         folder for the usage spool             TOLLGATE_DATA_DIR  [.tollgate/sidecar]
-              --name NAME            this sidecar's name in the control plane   TOLLGATE_NAME  [host name]
-              --log-format F         one line per request: text, json or off    TOLLGATE_LOG_FORMAT  [text]
-              --drain-timeout S      on SIGTERM, seconds in-flight requests and streams may take to
-                                     finish before they are cut                 TOLLGATE_DRAIN_TIMEOUT  [20]
+                                     addresses)                                    [127.0.0.1:4101]
+              --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
+              --name NAME            this sidecar's name in the control plane          [host name]
+              --log-format F         one line per request: text, json or off           [text]
+              --drain-timeout S      on SIGTERM, seconds in-flight requests and streams may take  [20]
               --detailed-debug       log every provider call: request (secrets redacted), status, error body
-                                                                            TOLLGATE_DETAILED_DEBUG=true
-              --print-config         print the effective configuration (secrets masked, where each
-                                     value came from) and exit
+              --print-config         print the effective configuration (secrets masked, with where
+                                     each value came from) and exit
               --help                 this text
 
-            Environment (no flag):
-              TOLLGATE_SIDECAR_TOKEN  token presented to the control plane
-            """;
+            Every flag but --print-config and --help can also be set as TOLLGATE_<FLAG> (upper case,
+            - as _; a switch as =true); a flag on the command line wins over the environment.
 
-    static final java.util.Set<String> SETTINGS = java.util.Set.of("port", "listen", "control-plane", "data-dir", "name",
-            "log-format", "drain-timeout");
-    static final java.util.Set<String> SWITCHES = java.util.Set.of("help", "detailed-debug", "print-config");
+            Environment:
+              TOLLGATE_SIDECAR_TOKEN  token presented to the control plane
+              TOLLGATE_PORT, TOLLGATE_LISTEN, TOLLGATE_CONTROL_PLANE, TOLLGATE_DATA_DIR
+              TOLLGATE_NAME, TOLLGATE_LOG_FORMAT, TOLLGATE_DRAIN_TIMEOUT, TOLLGATE_DETAILED_DEBUG
+            """;
 
     private Main() {
     }
@@ -70,7 +66,8 @@ public final class Main {
         Logging.configure();
         Flags flags;
         try {
-            flags = Flags.parse(args, SETTINGS, SWITCHES, System.getenv());
+            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format",
+                    "drain-timeout"), Set.of("help", "detailed-debug", "print-config"), System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
