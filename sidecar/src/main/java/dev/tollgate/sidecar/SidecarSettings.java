@@ -36,6 +36,14 @@ record SidecarSettings(String listen, int port, ControlPlaneAddresses controlPla
         }
     }
 
+    @Override
+    public String toString() {
+        // Never the token: a record's own toString would print it.
+        return "SidecarSettings[listen=" + listen + ", port=" + port + ", controlPlane=" + controlPlane + ", dataDir="
+                + dataDir + ", name=" + name + ", logFormat=" + logFormat + ", debug=" + debug + ", drainTimeout="
+                + drainTimeout + ", token=" + (token.isEmpty() ? "(none)" : "****") + "]";
+    }
+
     static SidecarSettings resolve(Flags flags, Map<String, String> env) throws UnknownHostException {
         RequestObserver.LogFormat logFormat = switch (flags.get("log-format", "text")) {
             case "text" -> RequestObserver.LogFormat.TEXT;
