@@ -13,6 +13,7 @@ import dev.tollgate.sidecar.relay.RelayingHttpClient;
 import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.shutdown.Drain;
+import dev.tollgate.sidecar.upstream.UpstreamHttpClient;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
 import java.net.InetAddress;
@@ -139,11 +140,8 @@ public final class Main {
         Clock clock = Clock.systemUTC();
         PolicyHolder policies = new PolicyHolder();
         UsageSpool spool = new UsageSpool(settings.dataDir().resolve("usage.spool"));
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        // Provider calls run on the request's own virtual thread over pooled keep-alive sockets.
+        HttpClient http = UpstreamHttpClient.withDefaultTls(UpstreamHttpClient.Settings.defaults());
         // With several replicas, pick_first (gRPC's default) connects to the first that answers; when
         // that stream ends, the control client's next attempt starts again from the first.
         ManagedChannel channel = controlPlane.channelBuilder()
