@@ -16,7 +16,10 @@ final class Logging {
      * the JVM's first {@code LogManager.getLogManager()} can.
      */
     static void configure() {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+        // An operator's own SimpleFormatter pattern wins; otherwise the cheaper formatter of the same shape.
+        boolean ownPattern = System.getProperty("java.util.logging.SimpleFormatter.format") != null;
+        if (!ownPattern) {
+            // Still the pattern for any SimpleFormatter made elsewhere (tests' log captures), same shape.
             System.setProperty("java.util.logging.SimpleFormatter.format",
                     "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s - %5$s%6$s%n");
         }
@@ -25,6 +28,9 @@ final class Logging {
         }
         LogManager.getLogManager().reset();
         ConsoleHandler handler = new ConsoleHandler();
+        if (!ownPattern) {
+            handler.setFormatter(new LineFormatter());
+        }
         handler.setLevel(Level.ALL);
         Logger root = Logger.getLogger("");
         root.addHandler(handler);
