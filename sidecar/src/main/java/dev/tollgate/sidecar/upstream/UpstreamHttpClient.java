@@ -89,12 +89,21 @@ public final class UpstreamHttpClient extends HttpClient {
         Connection c = pool.poll(origin);
         boolean retried = false;
         while (true) {
+            int timeoutMillis;
+            try {
+                timeoutMillis = millisLeft(deadline);
+            } catch (HttpTimeoutException e) {
+                if (c != null) {
+                    pool.release(c);
+                }
+                throw e;
+            }
             if (c == null) {
                 c = open(origin, deadline);
             }
             try {
                 c.received = 0;
-                c.readTimeout(millisLeft(deadline));
+                c.readTimeout(timeoutMillis);
                 c.write(wire, 0, wire.length);
                 c.flush();
                 ResponseHead head = ResponseHead.read(c);
@@ -114,6 +123,10 @@ public final class UpstreamHttpClient extends HttpClient {
                     c = null;
                     continue;
                 }
+                throw e;
+            } catch (RuntimeException | Error e) {
+                // A body handler that failed: the connection is in an unknown state.
+                c.close();
                 throw e;
             }
         }
