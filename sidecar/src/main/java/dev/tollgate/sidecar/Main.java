@@ -19,7 +19,6 @@ import io.grpc.ManagedChannel;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
