@@ -12,6 +12,13 @@ import dev.tollgate.controlplane.audit.AuditLog;
 import dev.tollgate.controlplane.budget.BudgetWindow;
 import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.budget.Limits;
+import dev.tollgate.controlplane.cloud.CredentialMinting;
+import dev.tollgate.controlplane.cloud.MintSpecs;
+import dev.tollgate.controlplane.cloud.Minter;
+import dev.tollgate.controlplane.cloud.MintingLoop;
+import dev.tollgate.controlplane.cloud.OAuthMinter;
+import dev.tollgate.controlplane.cloud.RefreshPolicy;
+import dev.tollgate.controlplane.cloud.StsMinter;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.doctor.Doctor;
 import dev.tollgate.controlplane.config.GatewayConfig;
@@ -74,15 +81,22 @@ public final class ControlPlane implements AutoCloseable {
 
     private final PolicyChangeListener listener;
     private final Optional<TraceExport> traces;
+    private final CredentialMinting minting;
+    private final MintingLoop mintingLoop;
 
     private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher, PolicyChangeListener listener,
-                        Optional<TraceExport> traces) {
+                         Optional<TraceExport> traces, CredentialMinting minting, MintingLoop mintingLoop) {
         this.admin = admin;
         this.grpc = grpc;
         this.publisher = publisher;
         this.listener = listener;
         this.traces = traces;
+        this.minting = minting;
+        this.mintingLoop = mintingLoop;
     }
+
+    /** How long one token request (STS, Entra ID, Google) may take. */
+    private static final Duration MINT_TIMEOUT = Duration.ofSeconds(10);
 
     /** Starts on {@code db}; the policy-change listener borrows one of its connections for good. */
     public static ControlPlane start(Settings settings, DataSource db, Clock clock) throws SQLException, IOException {
@@ -110,6 +124,7 @@ public final class ControlPlane implements AutoCloseable {
                         + " fail until it is");
             }
         }
+        CredentialMinting minting = minting(settings, config, ids, vault, clock);
         KeyRepository keys = new KeyRepository(db);
         TeamRepository teams = new TeamRepository(db);
         UserRepository users = new UserRepository(db);
@@ -117,8 +132,9 @@ public final class ControlPlane implements AutoCloseable {
         warnUnpriced(config, prices);
         PolicyPublisher publisher = new PolicyPublisher(db,
                 new PolicyCompiler(deployments, keys, teams, users, vault, prices,
-                        RouterSettingsCompiler.compile(config.routing())));
+                        RouterSettingsCompiler.compile(config.routing()), minting));
         publisher.publish();
+        MintingLoop mintingLoop = new MintingLoop(minting, clock, publisher::republishLocally).start();
 
         Optional<TraceExport> traces = TraceExport.create(
                 Optional.ofNullable(settings.env().get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
@@ -157,10 +173,12 @@ public final class ControlPlane implements AutoCloseable {
                 new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
                 new SpendRoutes(spend, keys), new AuditRoutes(audit, db), metrics::scrape,
                 new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
-                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()))), () -> true);
+                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), minting::status))),
+                () -> true);
         try {
             admin.start();
         } catch (RuntimeException e) {
+            mintingLoop.close();
             grpc.shutdownNow();
             traces.ifPresent(TraceExport::close);
             throw e;
@@ -169,7 +187,49 @@ public final class ControlPlane implements AutoCloseable {
         // replica since our publish() is caught up on when it begins (it reads policy_head first).
         PolicyChangeListener listener = new PolicyChangeListener(listenerConnections, publisher,
                 Duration.ofSeconds(5)).start();
-        return new ControlPlane(admin, grpc, publisher, listener, traces);
+        return new ControlPlane(admin, grpc, publisher, listener, traces, minting, mintingLoop);
+    }
+
+    /**
+     * Reads which deployments mint short-lived cloud credentials and mints them once, before the
+     * first snapshot, so that sidecars start with them (a failure is retried by the loop).
+     */
+    private static CredentialMinting minting(Settings settings, GatewayConfig config, List<String> ids,
+                                             CredentialVault vault, Clock clock) {
+        Minter minter = Minter.of(
+                new StsMinter(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create(),
+                        StsMinter.fromEnvironment(settings.env(),
+                                software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build()),
+                        clock, MINT_TIMEOUT),
+                new OAuthMinter(HttpClient.newBuilder().connectTimeout(MINT_TIMEOUT).build(), clock, MINT_TIMEOUT));
+        CredentialMinting minting = new CredentialMinting(minter, clock, RefreshPolicy.STANDARD);
+        for (int i = 0; i < ids.size(); i++) {
+            ModelDeployment d = config.deployments().get(i);
+            Map<String, String> resolved = new java.util.HashMap<>();
+            java.util.Set<String> unresolved = new java.util.HashSet<>();
+            vault.resolveParams(ids.get(i)).forEach((name, r) -> {
+                switch (r) {
+                    case CredentialVault.Resolution.Resolved v -> resolved.put(name, v.secret());
+                    case CredentialVault.Resolution.MissingEnv m -> unresolved.add(name);
+                }
+            });
+            minting.register(ids.get(i), MintSpecs.parse(d.provider(), d.params(), resolved, unresolved));
+        }
+        minting.runDue();
+        return minting;
+    }
+
+    /** The short-lived credentials this replica mints, and their state. */
+    public CredentialMinting minting() {
+        return minting;
+    }
+
+    /**
+     * Runs one round of credential minting now (what is due by the clock) and republishes on
+     * change; the background loop does the same on its own. For tests that move their clock.
+     */
+    public void refreshMintedCredentials() {
+        mintingLoop.tick();
     }
 
     /** The current limits of a lease subject's entity, from the database (so every replica agrees). */
@@ -257,6 +317,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        mintingLoop.close();
         listener.close();
         admin.close();
         grpc.shutdown();
