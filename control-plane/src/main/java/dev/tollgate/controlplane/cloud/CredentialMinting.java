@@ -104,8 +104,8 @@ public final class CredentialMinting implements CredentialOverlay {
         try {
             MintedCredential minted = minter.mint(spec);
             Instant refresh = policy.refreshAt(minted.issuedAt(), minted.expiresAt());
-            LOG.log(System.Logger.Level.INFO, "deployment " + id + ": minted a " + spec.kind() + " credential, valid"
-                    + " until " + minted.expiresAt() + "; refreshing at " + refresh);
+            LOG.log(System.Logger.Level.INFO, "deployment " + id + ": minted a short-lived credential (" + spec.kind()
+                    + "), valid until " + minted.expiresAt() + "; refreshing at " + refresh);
             return new Slot(slot.spec(), slot.kind(), Optional.of(minted), Optional.empty(), 0, Optional.of(refresh));
         } catch (MintFailure e) {
             String message = Minter.scrub(e.getMessage(), spec);
@@ -151,7 +151,8 @@ public final class CredentialMinting implements CredentialOverlay {
             return Optional.of(new Overlay(withheld, c.apiKey(), c.params(), Optional.empty()));
         }
         String why = slot.lastError().orElse("no credential minted yet");
-        return Optional.of(new Overlay(withheld, "", Map.of(), Optional.of(MINT_ERROR_PREFIX + slot.kind() + ") not available: " + why)));
+        return Optional.of(new Overlay(withheld, "", Map.of(),
+                Optional.of(MINT_ERROR_PREFIX + slot.kind() + ") not available: " + why)));
     }
 
     /** The status of one deployment, or empty when it does not mint. */
