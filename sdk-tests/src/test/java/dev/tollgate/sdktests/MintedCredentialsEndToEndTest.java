@@ -7,29 +7,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A control plane mints Entra ID tokens for an Azure deployment and a real sidecar calls Azure with
- * them: the provider sees the minted bearer token, a refreshed one after the first nears expiry, and
- * never the client secret, which stays out of both processes' logs.
+ * A control plane mints Entra ID tokens for an Azure deployment and STS session credentials for a
+ * Bedrock one, and a real sidecar calls the providers with them: Azure sees the minted bearer token,
+ * then a refreshed one after the first nears expiry; Bedrock sees calls SigV4-signed with the session
+ * credentials. Client secret and the control plane's AWS secret stay out of both processes' logs,
+ * and so do the minted tokens.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MintedCredentialsEndToEndTest {
 
     /** Short enough that a refresh (at half of it, the floor for tokens under 10 minutes) happens in the test. */
     private static final long TOKEN_SECONDS = 6;
     private static final String WRONG_SECRET = "wrongEntraSecret-CANARY~e2e-9876543210";
     private FakeEntraAndAzure azure;
+    private FakeStsAndBedrock aws;
     private Stack stack;
 
     @BeforeAll
     void start() throws Exception {
         azure = new FakeEntraAndAzure(TOKEN_SECONDS);
+        aws = new FakeStsAndBedrock(3600);
         String config = """
                 model_list:
                   - model_name: azure-minted
@@ -54,14 +63,28 @@ class MintedCredentialsEndToEndTest {
                       azure_authority_host: %1$s
                       input_cost_per_token: 0.000001
                       output_cost_per_token: 0.000002
+                  - model_name: bedrock-minted
+                    litellm_params:
+                      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0
+                      api_base: %4$s
+                      aws_region_name: us-east-1
+                      aws_role_name: arn:aws:iam::123456789012:role/bedrock-invoke
+                      aws_sts_endpoint: %4$s
+                      aws_access_key_id: os.environ/E2E_AWS_ACCESS_KEY_ID
+                      aws_secret_access_key: os.environ/E2E_AWS_SECRET_ACCESS_KEY
+                      input_cost_per_token: 0.000001
+                      output_cost_per_token: 0.000002
                 general_settings:
                   master_key: os.environ/TOLLGATE_MASTER_KEY
-                """.formatted(azure.url(), FakeEntraAndAzure.TENANT, FakeEntraAndAzure.CLIENT_ID);
+                """.formatted(azure.url(), FakeEntraAndAzure.TENANT, FakeEntraAndAzure.CLIENT_ID, aws.url());
         stack = new Stack("minted", Files.createTempDirectory("tollgate-e2e-minted"), config,
-                Map.of("E2E_AZURE_CLIENT_SECRET", FakeEntraAndAzure.CLIENT_SECRET, "E2E_AZURE_WRONG_SECRET", WRONG_SECRET));
+                Map.of("E2E_AZURE_CLIENT_SECRET", FakeEntraAndAzure.CLIENT_SECRET, "E2E_AZURE_WRONG_SECRET", WRONG_SECRET,
+                        "E2E_AWS_ACCESS_KEY_ID", FakeStsAndBedrock.CALLER_KEY_ID,
+                        "E2E_AWS_SECRET_ACCESS_KEY", FakeStsAndBedrock.CALLER_SECRET));
         stack.startControlPlane();
         stack.startSidecar();
         stack.awaitSidecarReady();
+        key = stack.newKey("{}");
     }
 
     @AfterAll
@@ -72,11 +95,16 @@ class MintedCredentialsEndToEndTest {
         if (azure != null) {
             azure.close();
         }
+        if (aws != null) {
+            aws.close();
+        }
     }
 
+    private String key;
+
     @Test
-    void azureSeesTheMintedTokenThenTheRefreshedOneAndNeverTheClientSecret() throws Exception {
-        String key = stack.newKey("{}");
+    @Order(1)
+    void azureSeesTheMintedTokenThenTheRefreshedOne() throws Exception {
         HttpResponse<String> first = Http.post(stack.sidecarUrl() + "/v1/chat/completions", key,
                 stack.chat("azure-minted", "hi"));
         assertEquals(200, first.statusCode(), first.body());
@@ -103,18 +131,38 @@ class MintedCredentialsEndToEndTest {
         String health = Http.get(stack.admin() + "/health", Stack.MASTER_KEY).body();
         assertTrue(health.contains("minted credential") && health.contains("invalid_client"), health);
         assertFalse(health.contains(WRONG_SECRET) || health.contains(FakeEntraAndAzure.CLIENT_SECRET));
+    }
 
+    @Test
+    @Order(2)
+    void bedrockSeesCallsSignedWithTheAssumedRolesSessionCredentials() throws Exception {
+        HttpResponse<String> answer = Http.post(stack.sidecarUrl() + "/v1/chat/completions", key,
+                stack.chat("bedrock-minted", "hi"));
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains("hello from bedrock"), answer.body());
+        assertEquals(List.of("ASIAE2ESESSION000001"), aws.bedrockCallers(),
+                "signed with the session key STS issued, not the caller key");
+    }
+
+    @Test
+    @Order(3)
+    void neitherProcessLogsALongLivedSecretOrAMintedToken() throws Exception {
         stack.controlPlane.stop();
         stack.sidecar.stop();
         for (var log : new java.nio.file.Path[]{stack.controlPlane.log(), stack.sidecar.log()}) {
             String text = Files.readString(log);
-            assertFalse(text.contains(FakeEntraAndAzure.CLIENT_SECRET) || text.contains(WRONG_SECRET),
-                    log + " holds a client secret");
+            assertFalse(text.contains(FakeEntraAndAzure.CLIENT_SECRET) || text.contains(WRONG_SECRET)
+                    || text.contains(FakeStsAndBedrock.CALLER_SECRET), log + " holds a long-lived secret");
+            for (String secret : aws.sessionSecrets()) {
+                assertFalse(text.contains(secret), log + " holds a session secret or token");
+            }
             for (String token : azure.bearersSeen()) {
                 assertFalse(text.contains(token), log + " holds a minted token");
             }
         }
-        assertTrue(Files.readString(stack.controlPlane.log()).contains("minted a short-lived credential (Entra ID client credentials)"),
+        String controlPlaneLog = Files.readString(stack.controlPlane.log());
+        assertTrue(controlPlaneLog.contains("minted a short-lived credential (Entra ID client credentials)")
+                && controlPlaneLog.contains("minted a short-lived credential (AWS STS AssumeRole)"),
                 "the control plane logs each mint (without the token)");
     }
 }

@@ -102,7 +102,7 @@ public final class CredentialMinting implements CredentialOverlay {
     private Slot attempt(String id, Slot slot) {
         MintSpec spec = slot.spec().orElseThrow();
         try {
-            MintedCredential minted = minter.mint(spec);
+            MintedCredential minted = mintOrFail(spec);
             Instant refresh = policy.refreshAt(minted.issuedAt(), minted.expiresAt());
             LOG.log(System.Logger.Level.INFO, "deployment " + id + ": minted a short-lived credential (" + spec.kind()
                     + "), valid until " + minted.expiresAt() + "; refreshing at " + refresh);
@@ -120,6 +120,17 @@ public final class CredentialMinting implements CredentialOverlay {
                     + slot.current().get().expiresAt() : "; its calls fail until a mint succeeds")
                     + "; retrying at " + retry);
             return new Slot(slot.spec(), slot.kind(), slot.current(), Optional.of(message), failures, Optional.of(retry));
+        }
+    }
+
+    /** A bug or an unexpected runtime error in a minter counts as a failed mint, so the schedule keeps going. */
+    private MintedCredential mintOrFail(MintSpec spec) throws MintFailure {
+        try {
+            return minter.mint(spec);
+        } catch (RuntimeException e) {
+            // Only the type: the message of an unexpected exception could carry anything.
+            throw new MintFailure(spec.kind() + ": unexpected " + e.getClass().getName()
+                    + "; check the identity settings in litellm_params");
         }
     }
 

@@ -71,8 +71,11 @@ public final class MintingLoop implements AutoCloseable {
         }
         try {
             scheduler.schedule(() -> {
-                tick();
-                scheduleNext();
+                try {
+                    tick();
+                } finally {
+                    scheduleNext(); // whatever a round threw, later refreshes must still happen
+                }
             }, sleep.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // close() ran; nothing more to schedule.
