@@ -13,12 +13,8 @@ import dev.tollgate.controlplane.budget.BudgetWindow;
 import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.budget.Limits;
 import dev.tollgate.controlplane.cloud.CredentialMinting;
-import dev.tollgate.controlplane.cloud.MintSpecs;
-import dev.tollgate.controlplane.cloud.Minter;
 import dev.tollgate.controlplane.cloud.MintingLoop;
-import dev.tollgate.controlplane.cloud.OAuthMinter;
-import dev.tollgate.controlplane.cloud.RefreshPolicy;
-import dev.tollgate.controlplane.cloud.StsMinter;
+import dev.tollgate.controlplane.cloud.MintingSetup;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.doctor.Doctor;
 import dev.tollgate.controlplane.config.GatewayConfig;
@@ -95,9 +91,6 @@ public final class ControlPlane implements AutoCloseable {
         this.mintingLoop = mintingLoop;
     }
 
-    /** How long one token request (STS, Entra ID, Google) may take. */
-    private static final Duration MINT_TIMEOUT = Duration.ofSeconds(10);
-
     /** Starts on {@code db}; the policy-change listener borrows one of its connections for good. */
     public static ControlPlane start(Settings settings, DataSource db, Clock clock) throws SQLException, IOException {
         return start(settings, db, db::getConnection, clock);
@@ -124,7 +117,9 @@ public final class ControlPlane implements AutoCloseable {
                         + " fail until it is");
             }
         }
-        CredentialMinting minting = minting(settings, config, ids, vault, clock);
+        // Minted once before the first snapshot, so sidecars start with the tokens; the loop retries failures.
+        CredentialMinting minting = MintingSetup.forDeployments(config.deployments(), ids, vault, settings.env(), clock);
+        minting.runDue();
         KeyRepository keys = new KeyRepository(db);
         TeamRepository teams = new TeamRepository(db);
         UserRepository users = new UserRepository(db);
@@ -188,35 +183,6 @@ public final class ControlPlane implements AutoCloseable {
         PolicyChangeListener listener = new PolicyChangeListener(listenerConnections, publisher,
                 Duration.ofSeconds(5)).start();
         return new ControlPlane(admin, grpc, publisher, listener, traces, minting, mintingLoop);
-    }
-
-    /**
-     * Reads which deployments mint short-lived cloud credentials and mints them once, before the
-     * first snapshot, so that sidecars start with them (a failure is retried by the loop).
-     */
-    private static CredentialMinting minting(Settings settings, GatewayConfig config, List<String> ids,
-                                             CredentialVault vault, Clock clock) {
-        Minter minter = Minter.of(
-                new StsMinter(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create(),
-                        StsMinter.fromEnvironment(settings.env(),
-                                software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build()),
-                        clock, MINT_TIMEOUT),
-                new OAuthMinter(HttpClient.newBuilder().connectTimeout(MINT_TIMEOUT).build(), clock, MINT_TIMEOUT));
-        CredentialMinting minting = new CredentialMinting(minter, clock, RefreshPolicy.STANDARD);
-        for (int i = 0; i < ids.size(); i++) {
-            ModelDeployment d = config.deployments().get(i);
-            Map<String, String> resolved = new java.util.HashMap<>();
-            java.util.Set<String> unresolved = new java.util.HashSet<>();
-            vault.resolveParams(ids.get(i)).forEach((name, r) -> {
-                switch (r) {
-                    case CredentialVault.Resolution.Resolved v -> resolved.put(name, v.secret());
-                    case CredentialVault.Resolution.MissingEnv m -> unresolved.add(name);
-                }
-            });
-            minting.register(ids.get(i), MintSpecs.parse(d.provider(), d.params(), resolved, unresolved));
-        }
-        minting.runDue();
-        return minting;
     }
 
     /** The short-lived credentials this replica mints, and their state. */
