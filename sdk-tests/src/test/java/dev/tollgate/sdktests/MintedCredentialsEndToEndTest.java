@@ -18,11 +18,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A control plane mints Entra ID tokens for an Azure deployment and STS session credentials for a
- * Bedrock one, and a real sidecar calls the providers with them: Azure sees the minted bearer token,
- * then a refreshed one after the first nears expiry; Bedrock sees calls SigV4-signed with the session
- * credentials. Client secret and the control plane's AWS secret stay out of both processes' logs,
- * and so do the minted tokens.
+ * A control plane mints Entra ID tokens for an Azure deployment, STS session credentials for a
+ * Bedrock one and a Google access token for a Vertex one, and a real sidecar calls the providers with
+ * them: Azure sees the minted bearer token, then a refreshed one after the first nears expiry; Bedrock
+ * sees calls SigV4-signed with the session credentials; Vertex sees the token minted from the service
+ * account's signed JWT. The client secret, the control plane's AWS secret and the private key stay out
+ * of both processes' logs, and so do the minted tokens.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -33,12 +34,24 @@ class MintedCredentialsEndToEndTest {
     private static final String WRONG_SECRET = "wrongEntraSecret-CANARY~e2e-9876543210";
     private FakeEntraAndAzure azure;
     private FakeStsAndBedrock aws;
+    private FakeGoogleAndVertex google;
+    private String privateKeyLine;
     private Stack stack;
 
     @BeforeAll
     void start() throws Exception {
         azure = new FakeEntraAndAzure(TOKEN_SECONDS);
         aws = new FakeStsAndBedrock(3600);
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair account = generator.generateKeyPair();
+        google = new FakeGoogleAndVertex(account.getPublic());
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, new byte[]{'\n'})
+                .encodeToString(account.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        privateKeyLine = pem.lines().skip(3).findFirst().orElseThrow();
+        String serviceAccount = Http.JSON.writeValueAsString(Map.of("type", "service_account",
+                "client_email", FakeGoogleAndVertex.SERVICE_ACCOUNT, "private_key", pem,
+                "token_uri", google.url() + "/token"));
         String config = """
                 model_list:
                   - model_name: azure-minted
@@ -74,13 +87,24 @@ class MintedCredentialsEndToEndTest {
                       aws_secret_access_key: os.environ/E2E_AWS_SECRET_ACCESS_KEY
                       input_cost_per_token: 0.000001
                       output_cost_per_token: 0.000002
+                  - model_name: vertex-minted
+                    litellm_params:
+                      model: vertex_ai/gemini-2.0-flash
+                      api_base: %5$s
+                      vertex_project: example-project
+                      vertex_location: us-central1
+                      vertex_credentials: os.environ/E2E_VERTEX_SERVICE_ACCOUNT
+                      input_cost_per_token: 0.000001
+                      output_cost_per_token: 0.000002
                 general_settings:
                   master_key: os.environ/TOLLGATE_MASTER_KEY
-                """.formatted(azure.url(), FakeEntraAndAzure.TENANT, FakeEntraAndAzure.CLIENT_ID, aws.url());
+                """.formatted(azure.url(), FakeEntraAndAzure.TENANT, FakeEntraAndAzure.CLIENT_ID, aws.url(),
+                google.url());
         stack = new Stack("minted", Files.createTempDirectory("tollgate-e2e-minted"), config,
                 Map.of("E2E_AZURE_CLIENT_SECRET", FakeEntraAndAzure.CLIENT_SECRET, "E2E_AZURE_WRONG_SECRET", WRONG_SECRET,
                         "E2E_AWS_ACCESS_KEY_ID", FakeStsAndBedrock.CALLER_KEY_ID,
-                        "E2E_AWS_SECRET_ACCESS_KEY", FakeStsAndBedrock.CALLER_SECRET));
+                        "E2E_AWS_SECRET_ACCESS_KEY", FakeStsAndBedrock.CALLER_SECRET,
+                        "E2E_VERTEX_SERVICE_ACCOUNT", serviceAccount));
         stack.startControlPlane();
         stack.startSidecar();
         stack.awaitSidecarReady();
@@ -97,6 +121,9 @@ class MintedCredentialsEndToEndTest {
         }
         if (aws != null) {
             aws.close();
+        }
+        if (google != null) {
+            google.close();
         }
     }
 
@@ -146,17 +173,29 @@ class MintedCredentialsEndToEndTest {
 
     @Test
     @Order(3)
+    void vertexSeesTheAccessTokenMintedFromTheServiceAccountsSignedJwt() throws Exception {
+        HttpResponse<String> answer = Http.post(stack.sidecarUrl() + "/v1/chat/completions", key,
+                stack.chat("vertex-minted", "hi"));
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains("hello from vertex"), answer.body());
+        assertEquals(List.of("ya29.e2eVertexToken-1"), google.bearersSeen());
+    }
+
+    @Test
+    @Order(4)
     void neitherProcessLogsALongLivedSecretOrAMintedToken() throws Exception {
         stack.controlPlane.stop();
         stack.sidecar.stop();
         for (var log : new java.nio.file.Path[]{stack.controlPlane.log(), stack.sidecar.log()}) {
             String text = Files.readString(log);
             assertFalse(text.contains(FakeEntraAndAzure.CLIENT_SECRET) || text.contains(WRONG_SECRET)
-                    || text.contains(FakeStsAndBedrock.CALLER_SECRET), log + " holds a long-lived secret");
+                    || text.contains(FakeStsAndBedrock.CALLER_SECRET) || text.contains(privateKeyLine),
+                    log + " holds a long-lived secret");
             for (String secret : aws.sessionSecrets()) {
                 assertFalse(text.contains(secret), log + " holds a session secret or token");
             }
-            for (String token : azure.bearersSeen()) {
+            for (String token : java.util.stream.Stream.concat(azure.bearersSeen().stream(),
+                    google.bearersSeen().stream()).toList()) {
                 assertFalse(text.contains(token), log + " holds a minted token");
             }
         }
