@@ -45,7 +45,20 @@ public final class MintingSetup {
                     case CredentialVault.Resolution.MissingEnv m -> unresolved.add(name);
                 }
             });
-            minting.register(ids.get(i), MintSpecs.parse(d.provider(), d.params(), resolved, unresolved));
+            MintSpecs.Parsed parsed = MintSpecs.parse(d.provider(), d.params(), resolved, unresolved);
+            if (!(parsed instanceof MintSpecs.Parsed.NotMinted)
+                    && ModelDeployment.EXPOSURE_CONTROL_PLANE.equals(d.params().get("exposure"))) {
+                // Strict mode reveals secrets from the vault in its relay; a minted token would
+                // bypass it and reach the sidecar, so the combination fails closed.
+                String kind = switch (parsed) {
+                    case MintSpecs.Parsed.Mints m -> m.spec().kind();
+                    case MintSpecs.Parsed.Invalid invalid -> invalid.kind();
+                    case MintSpecs.Parsed.NotMinted n -> throw new IllegalStateException("checked above");
+                };
+                parsed = new MintSpecs.Parsed.Invalid(kind, "exposure: control-plane is not "
+                        + "supported with minted short-lived credentials yet; use exposure: sidecar (the default)");
+            }
+            minting.register(ids.get(i), parsed);
         }
         return minting;
     }

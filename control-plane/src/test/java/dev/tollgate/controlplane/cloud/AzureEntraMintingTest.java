@@ -15,6 +15,7 @@ class AzureEntraMintingTest extends MintingScenarios {
     private static final String WRONG_SECRET = "wrongEntraSecret-CANARY~abcdefghij";
     private FakeTokenEndpoints entra;
     private String clientSecret = FakeTokenEndpoints.CLIENT_SECRET;
+    private String exposure = "sidecar";
 
     @Override
     void startFake() throws Exception {
@@ -41,7 +42,8 @@ class AzureEntraMintingTest extends MintingScenarios {
                       client_id: %3$s
                       client_secret: os.environ/AZURE_CLIENT_SECRET
                       azure_authority_host: %1$s
-                """.formatted(entra.authority(), FakeTokenEndpoints.TENANT, FakeTokenEndpoints.CLIENT_ID);
+                      exposure: %4$s
+                """.formatted(entra.authority(), FakeTokenEndpoints.TENANT, FakeTokenEndpoints.CLIENT_ID, exposure);
     }
 
     @Override
@@ -85,6 +87,19 @@ class AzureEntraMintingTest extends MintingScenarios {
         assertEquals("", pushedToken(d));
         assertEquals("", d.getApiKey());
         h.mintCheck(ALIAS);
+        h.assertNeverLeaked(longLivedSecrets());
+    }
+
+    @Test
+    void strictModeWithMintingFailsClosedInsteadOfPushingAToken() throws Exception {
+        exposure = "control-plane";
+        start();
+        Deployment d = h.deployment(ALIAS);
+        String error = d.getParamsOrDefault(PolicyCompiler.CREDENTIAL_ERROR_PARAM, "");
+        assertTrue(error.contains("exposure: control-plane is not supported with minted"), error);
+        assertEquals("", pushedToken(d));
+        assertEquals("", d.getParamsOrDefault("client_secret", ""), "not even a stand-in of the client secret");
+        assertTrue(entra.grants().isEmpty(), "nothing minted");
         h.assertNeverLeaked(longLivedSecrets());
     }
 }
