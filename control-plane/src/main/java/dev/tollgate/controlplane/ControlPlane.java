@@ -12,6 +12,9 @@ import dev.tollgate.controlplane.audit.AuditLog;
 import dev.tollgate.controlplane.budget.BudgetWindow;
 import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.budget.Limits;
+import dev.tollgate.controlplane.cloud.CredentialMinting;
+import dev.tollgate.controlplane.cloud.MintingLoop;
+import dev.tollgate.controlplane.cloud.MintingSetup;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.doctor.Doctor;
 import dev.tollgate.controlplane.health.Readiness;
@@ -94,10 +97,12 @@ public final class ControlPlane implements AutoCloseable {
     private final Readiness readiness;
     private final ControlStreamService streams;
     private final Duration drainTimeout;
+    private final CredentialMinting minting;
+    private final MintingLoop mintingLoop;
 
     private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher, PolicyChangeListener listener,
                          Optional<TraceExport> traces, Readiness readiness, ControlStreamService streams,
-                         Duration drainTimeout) {
+                         Duration drainTimeout, CredentialMinting minting, MintingLoop mintingLoop) {
         this.admin = admin;
         this.grpc = grpc;
         this.publisher = publisher;
@@ -106,6 +111,8 @@ public final class ControlPlane implements AutoCloseable {
         this.readiness = readiness;
         this.streams = streams;
         this.drainTimeout = drainTimeout;
+        this.minting = minting;
+        this.mintingLoop = mintingLoop;
     }
 
     /** Starts on {@code db}; the policy-change listener borrows one of its connections for good. */
@@ -134,6 +141,9 @@ public final class ControlPlane implements AutoCloseable {
                         + " fail until it is");
             }
         }
+        // Minted once before the first snapshot, so sidecars start with the tokens; the loop retries failures.
+        CredentialMinting minting = MintingSetup.forDeployments(config.deployments(), ids, vault, settings.env(), clock);
+        minting.runDue();
         KeyRepository keys = new KeyRepository(db);
         TeamRepository teams = new TeamRepository(db);
         UserRepository users = new UserRepository(db);
@@ -141,8 +151,9 @@ public final class ControlPlane implements AutoCloseable {
         warnUnpriced(config, prices);
         PolicyPublisher publisher = new PolicyPublisher(db,
                 new PolicyCompiler(deployments, keys, teams, users, vault, prices,
-                        RouterSettingsCompiler.compile(config.routing())));
+                        RouterSettingsCompiler.compile(config.routing()), minting));
         publisher.publish();
+        MintingLoop mintingLoop = new MintingLoop(minting, clock, publisher::republishLocally).start();
 
         Optional<TraceExport> traces = TraceExport.create(
                 Optional.ofNullable(settings.env().get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
@@ -192,11 +203,12 @@ public final class ControlPlane implements AutoCloseable {
                 // The doctor probes providers from here, so strict deployments' real keys are put back for it.
                 new DoctorRoutes(new Doctor(() -> StrictPlaceholders.revealed(publisher.current(), vault),
                         controlStream::ackedVersions,
-                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()))), readiness::state,
-                readiness::isShuttingDown);
+                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), minting::status))),
+                readiness::state, readiness::isShuttingDown);
         try {
             admin.start();
         } catch (RuntimeException e) {
+            mintingLoop.close();
             grpc.shutdownNow();
             traces.ifPresent(TraceExport::close);
             throw e;
@@ -206,7 +218,20 @@ public final class ControlPlane implements AutoCloseable {
         PolicyChangeListener listener = new PolicyChangeListener(listenerConnections, publisher,
                 Duration.ofSeconds(5)).start();
         return new ControlPlane(admin, grpc, publisher, listener, traces, readiness, controlStream,
-                settings.drainTimeout());
+                settings.drainTimeout(), minting, mintingLoop);
+    }
+
+    /** The short-lived credentials this replica mints, and their state. */
+    public CredentialMinting minting() {
+        return minting;
+    }
+
+    /**
+     * Runs one round of credential minting now (what is due by the clock) and republishes on
+     * change; the background loop does the same on its own. For tests that move their clock.
+     */
+    public void refreshMintedCredentials() {
+        mintingLoop.tick();
     }
 
     /** The current limits of a lease subject's entity, from the database (so every replica agrees). */
@@ -302,6 +327,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         readiness.shuttingDown();
+        mintingLoop.close();
         grpc.shutdown();
         int told = streams.goAway("control plane shutting down");
         LOG.log(System.Logger.Level.INFO, "control plane stopping: readiness 503; told " + told

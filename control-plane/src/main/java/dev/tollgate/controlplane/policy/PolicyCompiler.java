@@ -44,6 +44,7 @@ public final class PolicyCompiler {
     private final CredentialVault vault;
     private final PriceMap prices;
     private final RouterSettings routerSettings;
+    private final CredentialOverlay minted;
 
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices) {
@@ -53,6 +54,14 @@ public final class PolicyCompiler {
     /** With the config's router settings, pushed in every snapshot. */
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings) {
+        this(deployments, keys, teams, users, vault, prices, routerSettings, CredentialOverlay.NONE);
+    }
+
+    /** With minted short-lived credentials that replace the configured ones of the deployments that mint. */
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
+                          UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings,
+                          CredentialOverlay minted) {
+        this.minted = minted;
         this.deployments = deployments;
         this.keys = keys;
         this.teams = teams;
@@ -94,6 +103,7 @@ public final class PolicyCompiler {
                                     + m.variable() + ") is not set in the control-plane process");
                 }
             }
+            minted.forDeployment(d.id()).ifPresent(overlay -> applyMinted(deployment, overlay));
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
         PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version)
@@ -127,6 +137,22 @@ public final class PolicyCompiler {
                     .setLimits(limits(user.limits())));
         }
         return snapshot.build();
+    }
+
+    /**
+     * Withholds the long-lived secrets a deployment mints from, then pushes the minted credential,
+     * or the reason for its absence (the sidecar refuses the deployment's calls with it).
+     */
+    private static void applyMinted(Deployment.Builder deployment, CredentialOverlay.Overlay overlay) {
+        overlay.withheld().forEach(deployment::removeParams);
+        if (overlay.error().isPresent()) {
+            deployment.putParams(CREDENTIAL_ERROR_PARAM, overlay.error().get());
+            return;
+        }
+        deployment.putAllParams(overlay.params());
+        if (!overlay.apiKey().isEmpty()) {
+            deployment.setApiKey(overlay.apiKey());
+        }
     }
 
     /**
