@@ -29,6 +29,7 @@ import dev.tollgate.controlplane.stream.ControlStreamService;
 import dev.tollgate.controlplane.teams.TeamRepository;
 import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
 import dev.tollgate.controlplane.telemetry.TraceExport;
+import dev.tollgate.controlplane.transport.GrpcTls;
 import dev.tollgate.controlplane.usage.SpendQueries;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.controlplane.users.UserRepository;
@@ -60,11 +61,19 @@ public final class ControlPlane implements AutoCloseable {
 
     /** What a control plane is started with, parsed once. */
     public record Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
-                           int adminPort, String grpcHost, int grpcPort, Map<String, String> env) {
+                           int adminPort, String grpcHost, int grpcPort, Map<String, String> env,
+                           Optional<GrpcTls> grpcTls) {
         public Settings {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(masterKey, "masterKey");
+            Objects.requireNonNull(grpcTls, "grpcTls");
             env = Map.copyOf(env);
+        }
+
+        /** A plaintext control stream. */
+        public Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
+                        int adminPort, String grpcHost, int grpcPort, Map<String, String> env) {
+            this(config, masterKey, sidecarToken, adminHost, adminPort, grpcHost, grpcPort, env, Optional.empty());
         }
     }
 
@@ -141,7 +150,12 @@ public final class ControlPlane implements AutoCloseable {
         ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases,
                 settings.sidecarToken());
         streams.set(controlStream);
-        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+        InetSocketAddress grpcAddress = new InetSocketAddress(settings.grpcHost(), settings.grpcPort());
+        NettyServerBuilder grpcBuilder = settings.grpcTls()
+                .map(tls -> NettyServerBuilder.forAddress(grpcAddress, tls.credentials()))
+                .orElseGet(() -> NettyServerBuilder.forAddress(grpcAddress));
+        settings.grpcTls().flatMap(GrpcTls::interceptor).ifPresent(grpcBuilder::intercept);
+        Server grpc = grpcBuilder
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(controlStream)

@@ -4,6 +4,7 @@ import dev.tollgate.controlplane.config.ConfigLoader;
 import dev.tollgate.controlplane.config.DatabaseUrl;
 import dev.tollgate.controlplane.config.GatewayConfig;
 import dev.tollgate.controlplane.store.Database;
+import dev.tollgate.controlplane.transport.GrpcTls;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -29,6 +30,10 @@ public final class Main {
               --admin-host ADDR    admin HTTP API bind address                           [0.0.0.0]
               --grpc-port N        sidecar control-stream port                           [4101]
               --grpc-host ADDR     control-stream bind address [0.0.0.0 with a sidecar token, else 127.0.0.1]
+              --grpc-tls-cert FILE serve the control stream over TLS with this certificate chain (PEM)
+              --grpc-tls-key FILE  private key of --grpc-tls-cert (PEM, unencrypted PKCS#8)
+              --grpc-tls-client-ca FILE  require mutual TLS: sidecars present a client certificate signed
+                                   by a CA in FILE (PEM). TLS files are read at start only
               --data-dir DIR       folder for the embedded PostgreSQL's files            [.tollgate/control-plane]
               --check-config FILE  only check FILE: print its aliases, deployments and the environment
                                    variables it reads (missing ones marked); exit 1 if the control plane
@@ -40,6 +45,8 @@ public final class Main {
             Environment:
               TOLLGATE_MASTER_KEY    admin master key (overrides general_settings.master_key)
               TOLLGATE_SIDECAR_TOKEN token sidecars must present (overrides tollgate.sidecar_token)
+              TOLLGATE_GRPC_TLS_CERT, TOLLGATE_GRPC_TLS_KEY, TOLLGATE_GRPC_TLS_CLIENT_CA  files of the three
+                                     --grpc-tls-* flags (a flag wins over its variable)
               TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
                                      general_settings.database_url; without either an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
@@ -66,7 +73,8 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args,
-                    Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir", "check-config"),
+                    Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir", "check-config",
+                            "grpc-tls-cert", "grpc-tls-key", "grpc-tls-client-ca"),
                     Set.of("help", "print-config"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate control-plane: " + e.getMessage());
@@ -148,7 +156,7 @@ public final class Main {
     /** Everything a start resolves from flags, config file and environment, before it touches anything. */
     record Effective(GatewayConfig config, Map<String, String> env, String masterKey, String masterKeySource,
                      Optional<String> sidecarToken, String adminHost, int adminPort, String grpcHost, int grpcPort,
-                     Path dataDir, DatabaseChoice database) {
+                     Path dataDir, DatabaseChoice database, Optional<GrpcTls> grpcTls) {
     }
 
     static Effective resolve(Flags flags, Map<String, String> processEnv) throws java.io.IOException {
@@ -176,7 +184,16 @@ public final class Main {
                 fromEnv ? "TOLLGATE_MASTER_KEY" : "general_settings.master_key (" + config.masterKey().describe() + ")",
                 sidecarToken, flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
                 flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1"), flags.port("grpc-port", 4101),
-                Path.of(flags.get("data-dir", ".tollgate/control-plane")), DatabaseChoice.of(config, env));
+                Path.of(flags.get("data-dir", ".tollgate/control-plane")), DatabaseChoice.of(config, env),
+                GrpcTls.of(setting(flags, env, "grpc-tls-cert", "TOLLGATE_GRPC_TLS_CERT"),
+                        setting(flags, env, "grpc-tls-key", "TOLLGATE_GRPC_TLS_KEY"),
+                        setting(flags, env, "grpc-tls-client-ca", "TOLLGATE_GRPC_TLS_CLIENT_CA")));
+    }
+
+    /** A flag's value, else the environment variable's (empty counts as unset). */
+    private static Optional<String> setting(Flags flags, Map<String, String> env, String flag, String variable) {
+        return Optional.ofNullable(flags.get(flag, null)).or(() -> Optional.ofNullable(env.get(variable)))
+                .filter(v -> !v.isEmpty());
     }
 
     static void run(Flags flags, Map<String, String> processEnv) throws Exception {
@@ -202,14 +219,16 @@ public final class Main {
         ControlPlane plane;
         try {
             plane = ControlPlane.start(new ControlPlane.Settings(config, masterKey, sidecarToken,
-                    effective.adminHost(), effective.adminPort(), grpcHost, effective.grpcPort(), env), db.dataSource(),
+                    effective.adminHost(), effective.adminPort(), grpcHost, effective.grpcPort(), env,
+                    effective.grpcTls()), db.dataSource(),
                     () -> db.openDedicated("tollgate-policy-listener"), Clock.systemUTC());
         } catch (Exception e) {
             db.close();
             throw e;
         }
         log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + plane.adminPort()
-                + ", control stream on " + grpcHost + ":" + plane.grpcPort() + ", " + config.deployments().size()
+ + ", control stream on " + grpcHost + ":" + plane.grpcPort() + " ("
+                + effective.grpcTls().map(GrpcTls::describe).orElse("plaintext") + "), " + config.deployments().size()
                 + " deployment(s)");
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -19,7 +19,8 @@ final class PrintConfig {
     static void print(Main.Effective e, PrintStream out) {
         out.println("# tollgate control-plane: effective configuration (secrets masked)");
         out.println("admin_api:       " + e.adminHost() + ":" + e.adminPort());
-        out.println("control_stream:  " + e.grpcHost() + ":" + e.grpcPort());
+        out.println("control_stream:  " + e.grpcHost() + ":" + e.grpcPort() + " ("
+                + e.grpcTls().map(t -> t.describe() + ", cert " + t.cert()).orElse("plaintext") + ")");
         out.println("data_dir:        " + e.dataDir());
         out.println("database:        " + Database.redact(e.database().describe()));
         out.println("database_password: " + mask(Optional.ofNullable(e.database().password()).filter(p -> !p.isEmpty()),

@@ -4,6 +4,7 @@ import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
 import dev.tollgate.sidecar.control.ControlPlaneAddresses;
+import dev.tollgate.sidecar.control.ControlPlaneTls;
 import dev.tollgate.sidecar.limits.LeaseBook;
 import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -44,6 +46,11 @@ public final class Main {
               --control-plane H:P[,H:P...]  control plane gRPC address(es): replicas tried in order,
                                      the next one on disconnect (or one DNS name with several
                                      addresses)                                    [127.0.0.1:4101]
+              --control-plane-tls    use TLS on the control stream, trusting the JVM's CA certificates
+              --control-plane-ca FILE  use TLS, trusting only the CA certificates in FILE (PEM)
+              --control-plane-cert FILE  client certificate (PEM) for a control plane that requires mutual TLS
+              --control-plane-key FILE  its private key (PEM, unencrypted PKCS#8)
+              --token-file FILE      read the sidecar token from FILE (overrides TOLLGATE_SIDECAR_TOKEN)
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
               --log-format F         one line per request: text, json or off           [text]
@@ -52,7 +59,8 @@ public final class Main {
               --help                 this text
 
             Environment:
-              TOLLGATE_SIDECAR_TOKEN  token presented to the control plane
+              TOLLGATE_SIDECAR_TOKEN  token presented to the control plane (a per-sidecar token is bound
+                                      to --name: start the sidecar with the name it was created for)
             """;
 
     private Main() {
@@ -62,8 +70,9 @@ public final class Main {
         Logging.configure();
         Flags flags;
         try {
-            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format"),
-                    Set.of("help", "detailed-debug", "print-config"));
+            flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format", "control-plane-ca",
+                            "control-plane-cert", "control-plane-key", "token-file"),
+                    Set.of("help", "detailed-debug", "print-config", "control-plane-tls"));
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
@@ -84,17 +93,45 @@ public final class Main {
         }
         try {
             run(flags, System.getenv());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("tollgate sidecar: cannot start: " + e.getMessage());
             System.exit(1);
         }
     }
 
+    static ControlPlaneTls tls(Flags flags) {
+        return ControlPlaneTls.of(flags.has("control-plane-tls"), Optional.ofNullable(flags.get("control-plane-ca", null)),
+                Optional.ofNullable(flags.get("control-plane-cert", null)),
+                Optional.ofNullable(flags.get("control-plane-key", null)));
+    }
+
+    /** The sidecar token and where it came from: {@code --token-file}, else TOLLGATE_SIDECAR_TOKEN, else none. */
+    record Token(String value, String source) {
+    }
+
+    static Token token(Flags flags, Map<String, String> env) throws java.io.IOException {
+        if (flags.has("token-file")) {
+            Path file = Path.of(flags.get("token-file", ""));
+            String value;
+            try {
+                value = java.nio.file.Files.readString(file).strip();
+            } catch (java.io.IOException e) {
+                throw new java.io.IOException("--token-file " + file + ": cannot read it (" + e.getClass().getSimpleName()
+                        + ")");
+            }
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("--token-file " + file + " is empty (expected: the sidecar token)");
+            }
+            return new Token(value, "--token-file " + file);
+        }
+        return new Token(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""), "TOLLGATE_SIDECAR_TOKEN");
+    }
+
     /** The configuration a start would use; the sidecar token only as its length. Starts nothing. */
     static void printConfig(Flags flags, Map<String, String> env, java.io.PrintStream out)
-            throws java.net.UnknownHostException {
+            throws java.io.IOException {
         ControlPlaneAddresses controlPlane = ControlPlaneAddresses.parse(flags.get("control-plane", "127.0.0.1:4101"));
-        String token = env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", "");
+        Token token = token(flags, env);
         out.println("# tollgate sidecar: effective configuration (secrets masked)");
         out.println("listen:         " + flags.get("listen", "127.0.0.1") + ":" + flags.port("port", 4000));
         out.println("control_plane:  " + controlPlane + (controlPlane.replicas().size() > 1
@@ -102,8 +139,9 @@ public final class Main {
         out.println("data_dir:       " + Path.of(flags.get("data-dir", ".tollgate/sidecar")));
         out.println("name:           " + flags.get("name", InetAddress.getLocalHost().getHostName()));
         out.println("log_format:     " + flags.get("log-format", "text"));
-        out.println("sidecar_token:  " + (token.isEmpty() ? "(not set: TOLLGATE_SIDECAR_TOKEN)"
-                : "**** (" + token.length() + " characters, from TOLLGATE_SIDECAR_TOKEN)"));
+        out.println("control_tls:    " + tls(flags).describe());
+        out.println("sidecar_token:  " + (token.value().isEmpty() ? "(not set: TOLLGATE_SIDECAR_TOKEN or --token-file)"
+                : "**** (" + token.value().length() + " characters, from " + token.source() + ")"));
     }
 
     static void run(Flags flags, Map<String, String> env) throws Exception {
@@ -129,7 +167,9 @@ public final class Main {
 
         // With several replicas, pick_first (gRPC's default) connects to the first that answers; when
         // that stream ends, the control client's next attempt starts again from the first.
-        ManagedChannel channel = controlPlane.channelBuilder()
+        ControlPlaneTls tls = tls(flags);
+        Token token = token(flags, env);
+        ManagedChannel channel = controlPlane.channelBuilder(tls.credentials())
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
         LeaseBook leases = new LeaseBook(clock);
@@ -140,9 +180,9 @@ public final class Main {
         });
         ControlClient control = new ControlClient(channel, controlPlane.toString(), Hello.newBuilder()
                 .setSidecarName(name)
-                .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
+                .setSidecarToken(token.value())
                 .setBuild("0.1.0")
-                .build(), policies, spool, scheduler, clock, leases);
+                .build(), policies, spool, scheduler, clock, leases, tls);
         control.start();
         leases.start(scheduler);
 
@@ -160,7 +200,7 @@ public final class Main {
                 spool::append, clock, name, new Limiter(leases), metrics, logFormat,
                 flags.has("detailed-debug") ? UpstreamDebug.Mode.ALWAYS : UpstreamDebug.Mode.WHEN_KEY_ALLOWS).start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + listen + ":" + api.port()
-                + "/v1 (control plane " + controlPlane + ")");
+                + "/v1 (control plane " + controlPlane + ", " + tls.describe() + ")");
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
