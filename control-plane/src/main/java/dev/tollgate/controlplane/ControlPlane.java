@@ -6,6 +6,7 @@ import dev.tollgate.controlplane.admin.DoctorRoutes;
 import dev.tollgate.controlplane.admin.Changes;
 import dev.tollgate.controlplane.admin.KeyRoutes;
 import dev.tollgate.controlplane.admin.SpendRoutes;
+import dev.tollgate.controlplane.admin.SidecarTokenRoutes;
 import dev.tollgate.controlplane.admin.TeamRoutes;
 import dev.tollgate.controlplane.admin.UserRoutes;
 import dev.tollgate.controlplane.audit.AuditLog;
@@ -25,6 +26,11 @@ import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.policy.PriceMap;
 import dev.tollgate.controlplane.policy.RouterSettingsCompiler;
+import dev.tollgate.controlplane.config.SidecarEntry;
+import dev.tollgate.controlplane.sidecars.ConfiguredSidecar;
+import dev.tollgate.controlplane.sidecars.SidecarAuthenticator;
+import dev.tollgate.controlplane.sidecars.SidecarScope;
+import dev.tollgate.controlplane.sidecars.SidecarTokenRepository;
 import dev.tollgate.controlplane.stream.ControlStreamService;
 import dev.tollgate.controlplane.teams.TeamRepository;
 import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
@@ -147,8 +153,10 @@ public final class ControlPlane implements AutoCloseable {
         });
         LeaseLedger leases = new LeaseLedger(db, (kind, id) -> limitsOf(keys, teams, users, kind, id),
                 (kind, id, window) -> spendOf(spend, kind, id, window), clock);
+        SidecarTokenRepository sidecarTokens = new SidecarTokenRepository(db);
         ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases,
-                settings.sidecarToken());
+                new SidecarAuthenticator(settings.sidecarToken(), configuredSidecars(config, settings.env()),
+                        sidecarTokens));
         streams.set(controlStream);
         InetSocketAddress grpcAddress = new InetSocketAddress(settings.grpcHost(), settings.grpcPort());
         NettyServerBuilder grpcBuilder = settings.grpcTls()
@@ -171,7 +179,8 @@ public final class ControlPlane implements AutoCloseable {
                 new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
                 new SpendRoutes(spend, keys), new AuditRoutes(audit, db), metrics::scrape,
                 new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
-                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()))), () -> true);
+                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())),
+                new SidecarTokenRoutes(sidecarTokens, teams, changes, clock)), () -> true);
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -184,6 +193,18 @@ public final class ControlPlane implements AutoCloseable {
         PolicyChangeListener listener = new PolicyChangeListener(listenerConnections, publisher,
                 Duration.ofSeconds(5)).start();
         return new ControlPlane(admin, grpc, publisher, listener, traces);
+    }
+
+    /** {@code tollgate.sidecars} with their tokens resolved; an unset variable stops the start. */
+    private static List<ConfiguredSidecar> configuredSidecars(GatewayConfig config, Map<String, String> env) {
+        List<ConfiguredSidecar> out = new java.util.ArrayList<>();
+        for (SidecarEntry entry : config.sidecars()) {
+            String token = entry.token().resolve(env).filter(t -> !t.isEmpty()).orElseThrow(() ->
+                    new IllegalArgumentException("tollgate.sidecars[" + entry.name() + "].token refers to "
+                            + entry.token().describe() + ", which is not set in the control-plane process"));
+            out.add(new ConfiguredSidecar(entry.name(), token, new SidecarScope(new java.util.HashSet<>(entry.teams()))));
+        }
+        return out;
     }
 
     /** The current limits of a lease subject's entity, from the database (so every replica agrees). */

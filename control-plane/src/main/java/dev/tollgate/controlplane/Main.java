@@ -183,7 +183,8 @@ public final class Main {
         return new Effective(config, env, masterKey,
                 fromEnv ? "TOLLGATE_MASTER_KEY" : "general_settings.master_key (" + config.masterKey().describe() + ")",
                 sidecarToken, flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
-                flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1"), flags.port("grpc-port", 4101),
+                flags.get("grpc-host",
+                        sidecarToken.isPresent() || !config.sidecars().isEmpty() ? "0.0.0.0" : "127.0.0.1"), flags.port("grpc-port", 4101),
                 Path.of(flags.get("data-dir", ".tollgate/control-plane")), DatabaseChoice.of(config, env),
                 GrpcTls.of(setting(flags, env, "grpc-tls-cert", "TOLLGATE_GRPC_TLS_CERT"),
                         setting(flags, env, "grpc-tls-key", "TOLLGATE_GRPC_TLS_KEY"),
@@ -211,8 +212,9 @@ public final class Main {
                 ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL " + database.describe());
 
         String grpcHost = effective.grpcHost();
-        if (sidecarToken.isEmpty()) {
-            log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
+        if (sidecarToken.isEmpty() && config.sidecars().isEmpty()) {
+            log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN, tollgate.sidecar_token or tollgate.sidecars): "
+                    + "until a token is created with /sidecar/token/new, "
                     + "any process that reaches the control stream receives provider credentials; it listens on "
                     + grpcHost + " only");
         }

@@ -1,8 +1,11 @@
 package dev.tollgate.controlplane.stream;
 
 import dev.tollgate.controlplane.budget.LeaseLedger;
-import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
+import dev.tollgate.controlplane.policy.ScopedSnapshots;
+import dev.tollgate.controlplane.sidecars.Admission;
+import dev.tollgate.controlplane.sidecars.SidecarAuthenticator;
+import dev.tollgate.controlplane.sidecars.SidecarIdentity;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.proto.control.v1.ControlMessage;
 import dev.tollgate.proto.control.v1.Hello;
@@ -43,22 +46,26 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
      * subject never holds up this stream's other messages; at most this many at once per sidecar.
      */
     private final Semaphore leaseSlots = new Semaphore(32);
-    private final Optional<String> sidecarToken;
+    private final SidecarAuthenticator auth;
+    private final ScopedSnapshots scoped;
     private final Consumer<SidecarSession> onClose;
     private final ReentrantLock sending = new ReentrantLock();
     private final Consumer<PolicySnapshot> push = this::push;
 
     private volatile String name;
+    private volatile SidecarIdentity identity;
     private volatile long ackedVersion;
     private volatile boolean closed;
 
     SidecarSession(StreamObserver<ControlMessage> out, PolicyPublisher publisher, UsageRepository usage,
-                   LeaseLedger leases, Optional<String> sidecarToken, Consumer<SidecarSession> onClose) {
+                   LeaseLedger leases, SidecarAuthenticator auth, ScopedSnapshots scoped,
+                   Consumer<SidecarSession> onClose) {
         this.out = out;
         this.publisher = publisher;
         this.usage = usage;
         this.leases = leases;
-        this.sidecarToken = sidecarToken;
+        this.auth = auth;
+        this.scoped = scoped;
         this.onClose = onClose;
     }
 
@@ -100,16 +107,34 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
             fail(Status.FAILED_PRECONDITION.withDescription("second hello on one control stream"));
             return;
         }
-        if (sidecarToken.isPresent() && !KeyHashing.constantTimeEquals(sidecarToken.get(), hello.getSidecarToken())) {
-            LOG.log(System.Logger.Level.WARNING, "refused sidecar '" + hello.getSidecarName()
-                    + "': wrong or missing sidecar token");
-            fail(Status.UNAUTHENTICATED.withDescription(
-                    "sidecar token rejected: start the sidecar with TOLLGATE_SIDECAR_TOKEN set to the control plane's sidecar token"));
+        Admission admission;
+        try {
+            admission = auth.admit(hello.getSidecarName(), hello.getSidecarToken());
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not check the token of sidecar '" + hello.getSidecarName()
+                    + "': " + e.getMessage());
+            fail(Status.UNAVAILABLE.withDescription("the control plane cannot reach its database to check the sidecar"
+                    + " token; retrying"));
             return;
         }
-        name = hello.getSidecarName().isEmpty() ? "unnamed" : hello.getSidecarName();
-        LOG.log(System.Logger.Level.INFO, "sidecar '" + name + "' connected (holds policy version "
-                + hello.getKnownVersion() + ")");
+        switch (admission) {
+            case Admission.UnknownToken refused -> {
+                LOG.log(System.Logger.Level.WARNING, "refused sidecar '" + hello.getSidecarName()
+                        + "': wrong or missing sidecar token");
+                fail(Status.UNAUTHENTICATED.withDescription(refused.description()));
+                return;
+            }
+            case Admission.WrongName refused -> {
+                LOG.log(System.Logger.Level.WARNING, "refused sidecar '" + hello.getSidecarName() + "': "
+                        + refused.description());
+                fail(Status.PERMISSION_DENIED.withDescription(refused.description()));
+                return;
+            }
+            case Admission.Admitted admitted -> identity = admitted.identity();
+        }
+        name = identity.name();
+        LOG.log(System.Logger.Level.INFO, "sidecar '" + name + "' connected (" + identity.source() + ", "
+                + identity.scope() + "; holds policy version " + hello.getKnownVersion() + ")");
         publisher.subscribe(push);
     }
 
@@ -121,8 +146,16 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
         return true;
     }
 
+    /** Each version: a deleted token closes the stream, else the snapshot as this sidecar's scope sees it. */
     private void push(PolicySnapshot snapshot) {
-        send(ControlMessage.newBuilder().setSnapshot(snapshot).build());
+        SidecarIdentity id = identity;
+        if (!auth.stillValid(id, snapshot.getVersion())) {
+            LOG.log(System.Logger.Level.INFO, "closing the stream of sidecar '" + name + "': its token was deleted");
+            fail(Status.PERMISSION_DENIED.withDescription("this sidecar's token was deleted in the control plane;"
+                    + " create a new one with /sidecar/token/new and restart the sidecar with it"));
+            return;
+        }
+        send(ControlMessage.newBuilder().setSnapshot(scoped.forTeams(snapshot, id.scope().teams())).build());
     }
 
     private void ingest(UsageBatch batch) {
