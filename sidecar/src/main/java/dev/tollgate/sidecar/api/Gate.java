@@ -40,8 +40,11 @@ final class Gate {
     private final Router router;
     private final Limiter limiter;
     private final UpstreamDebug.Mode debug;
+    private final java.time.Duration bodyDeadline;
 
-    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter, UpstreamDebug.Mode debug) {
+    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter, UpstreamDebug.Mode debug,
+         java.time.Duration bodyDeadline) {
+        this.bodyDeadline = bodyDeadline;
         this.policies = policies;
         this.auth = auth;
         this.router = router;
@@ -131,8 +134,8 @@ final class Gate {
                 exchange.requestId, a.caller().grant().key().getDisableFallbacks());
     }
 
-    static ObjectNode readJsonObject(ServerRequest req) {
-        return RequestBodies.readJsonObject(req);
+    ObjectNode readJsonObject(ServerRequest req) {
+        return RequestBodies.readJsonObject(req, bodyDeadline);
     }
 
     static String requireModel(ObjectNode body) {
