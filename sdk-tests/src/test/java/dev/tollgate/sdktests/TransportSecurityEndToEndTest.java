@@ -87,6 +87,12 @@ class TransportSecurityEndToEndTest {
         assertTrue(found, what + ": expected " + List.of(fragments) + " in " + p.log() + ":\n" + p.output());
     }
 
+    /** The sidecar's HTTP server starts after its control client: wait for it, then it must say not ready. */
+    private static void awaitNotReady(int port) throws InterruptedException {
+        assertTrue(Http.await(Duration.ofSeconds(30), () -> Stack.status(
+                () -> Http.get("http://127.0.0.1:" + port + "/health/readiness", null)) == 503));
+    }
+
     @Test
     void sidecarWithClientCertificateReceivesItsPolicy() throws Exception {
         int port = JarProcess.freePort();
@@ -98,6 +104,38 @@ class TransportSecurityEndToEndTest {
     }
 
     @Test
+    void sidecarWithAScopedTokenFromAFileServesOnlyItsTeamsKeys() throws Exception {
+        assertEquals(200, Http.post(stack.admin() + "/team/new", Stack.MASTER_KEY,
+                "{\"team_id\":\"billing\",\"models\":[\"fast-cheap-chat\"]}").statusCode());
+        String teamKey = Http.json(Http.post(stack.admin() + "/key/generate", Stack.MASTER_KEY,
+                "{\"team_id\":\"billing\"}")).path("key").asText();
+        String otherKey = Http.json(Http.post(stack.admin() + "/key/generate", Stack.MASTER_KEY, "{}"))
+                .path("key").asText();
+        String token = Http.json(Http.post(stack.admin() + "/sidecar/token/new", Stack.MASTER_KEY,
+                "{\"sidecar_name\":\"tls-scoped\",\"team_ids\":[\"billing\"]}")).path("token").asText();
+        Path tokenFile = stack.dataDir.resolve("scoped.token");
+        Files.writeString(tokenFile, token + "\n");
+        int port = JarProcess.freePort();
+        JarProcess p = stack.startSidecar("scoped", port, "127.0.0.1:" + stack.grpcPort, List.of("--token-file",
+                tokenFile.toString(), "--control-plane-ca", ca.caFile().toString(), "--control-plane-cert",
+                client.cert().toString(), "--control-plane-key", client.key().toString()), Map.of());
+        sidecars.add(p);
+        String models = "http://127.0.0.1:" + port + "/v1/models";
+        assertTrue(Http.await(Duration.ofSeconds(60), () -> Stack.status(() -> Http.get(models, teamKey)) == 200),
+                "scoped sidecar does not serve its team's key; see " + p.log());
+        assertEquals(401, Stack.status(() -> Http.get(models, otherKey)), "a key outside the scope was served");
+        assertTrue(!p.output().contains(token) && !stack.controlPlane.output().contains(token),
+                "the token appears in a log");
+
+        JarProcess renamed = stack.startSidecar("renamed", JarProcess.freePort(), "127.0.0.1:" + stack.grpcPort,
+                List.of("--token-file", tokenFile.toString(), "--control-plane-ca", ca.caFile().toString(),
+                        "--control-plane-cert", client.cert().toString(), "--control-plane-key",
+                        client.key().toString()), Map.of());
+        sidecars.add(renamed);
+        awaitLog(renamed, "sidecar log", "PERMISSION_DENIED", "belongs to sidecar 'tls-scoped'", "--name tls-scoped");
+    }
+
+    @Test
     void sidecarWithoutClientCertificateIsRefusedAndBothSidesSayWhy() throws Exception {
         int port = JarProcess.freePort();
         JarProcess p = sidecar("mtls-no-cert", port, "--control-plane-ca", ca.caFile().toString());
@@ -105,7 +143,7 @@ class TransportSecurityEndToEndTest {
                 "--control-plane-cert");
         awaitLog(stack.controlPlane, "control-plane log", "refused a sidecar connection from",
                 "no client certificate");
-        assertEquals(503, Stack.status(() -> Http.get("http://127.0.0.1:" + port + "/health/readiness", null)));
+        awaitNotReady(port);
     }
 
     @Test
@@ -114,7 +152,7 @@ class TransportSecurityEndToEndTest {
         JarProcess p = sidecar("mtls-wrong-ca", port, "--control-plane-ca", otherCa.caFile().toString(),
                 "--control-plane-cert", client.cert().toString(), "--control-plane-key", client.key().toString());
         awaitLog(p, "sidecar log", "TLS handshake failed", "--control-plane-ca");
-        assertEquals(503, Stack.status(() -> Http.get("http://127.0.0.1:" + port + "/health/readiness", null)));
+        awaitNotReady(port);
     }
 
     @Test
@@ -122,6 +160,6 @@ class TransportSecurityEndToEndTest {
         int port = JarProcess.freePort();
         JarProcess p = sidecar("plaintext", port);
         awaitLog(p, "sidecar log", "--control-plane-tls");
-        assertEquals(503, Stack.status(() -> Http.get("http://127.0.0.1:" + port + "/health/readiness", null)));
+        awaitNotReady(port);
     }
 }
