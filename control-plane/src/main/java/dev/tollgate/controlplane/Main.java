@@ -30,7 +30,7 @@ public final class Main {
               --admin-host ADDR    admin HTTP API bind address                           [0.0.0.0]
               --grpc-port N        sidecar control-stream port                           [4101]
               --grpc-host ADDR     control-stream bind address [0.0.0.0 with a sidecar token, else 127.0.0.1]
-              --grpc-tls-cert FILE serve the control stream over TLS with this certificate chain (PEM)
+              --grpc-tls-cert FILE  serve the control stream over TLS with this certificate chain (PEM)
               --grpc-tls-key FILE  private key of --grpc-tls-cert (PEM, unencrypted PKCS#8)
               --grpc-tls-client-ca FILE  require mutual TLS: sidecars present a client certificate signed
                                    by a CA in FILE (PEM). TLS files are read at start only
