@@ -102,7 +102,7 @@ class HostileConnectionsTest {
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             assertTrue(response.startsWith("HTTP/1.1 408"), response);
             assertTrue(response.contains("\"code\":\"request_timeout\""), response);
-            assertTrue(elapsedMs >= 1_000 && elapsedMs < 5_000, "refused after " + elapsedMs + " ms");
+            assertTrue(elapsedMs >= 1_000 && elapsedMs < 8_000, "refused after " + elapsedMs + " ms");
             assertTrue(slow.closedByServer(Duration.ofSeconds(5)), "connection left open after 408");
         }
         assertStillServing();
@@ -118,7 +118,7 @@ class HostileConnectionsTest {
             // Deadline (1 s) plus the watchdog's grace (1 s here): closed, not left hanging.
             assertTrue(silent.closedByServer(Duration.ofSeconds(8)), "silent client's connection left open");
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(elapsedMs >= 1_000 && elapsedMs < 5_000, "closed after " + elapsedMs + " ms");
+            assertTrue(elapsedMs >= 1_000 && elapsedMs < 8_000, "closed after " + elapsedMs + " ms");
         }
         assertStillServing();
     }
