@@ -54,6 +54,7 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
 
     private volatile String name;
     private volatile SidecarIdentity identity;
+    private volatile ScopeGuard guard = new ScopeGuard(dev.tollgate.controlplane.sidecars.SidecarScope.UNSCOPED);
     private volatile long ackedVersion;
     private volatile boolean closed;
 
@@ -133,6 +134,7 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
             case Admission.Admitted admitted -> identity = admitted.identity();
         }
         name = identity.name();
+        guard = new ScopeGuard(identity.scope());
         LOG.log(System.Logger.Level.INFO, "sidecar '" + name + "' connected (" + identity.source() + ", "
                 + identity.scope() + "; holds policy version " + hello.getKnownVersion() + ")");
         publisher.subscribe(push);
@@ -155,12 +157,29 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
                     + " create a new one with /sidecar/token/new and restart the sidecar with it"));
             return;
         }
-        send(ControlMessage.newBuilder().setSnapshot(scoped.forTeams(snapshot, id.scope().teams())).build());
+        PolicySnapshot cut = scoped.forTeams(snapshot, id.scope().teams());
+        guard.sent(cut);
+        send(ControlMessage.newBuilder().setSnapshot(cut).build());
     }
 
     private void ingest(UsageBatch batch) {
+        List<dev.tollgate.proto.control.v1.UsageRecord> inScope = new java.util.ArrayList<>();
+        List<String> outOfScope = new java.util.ArrayList<>();
+        for (dev.tollgate.proto.control.v1.UsageRecord r : batch.getRecordsList()) {
+            if (guard.allows(r)) {
+                inScope.add(r);
+            } else {
+                outOfScope.add(r.getId());
+            }
+        }
+        if (!outOfScope.isEmpty()) {
+            // Acknowledged so that the sidecar stops resending them, but never stored or counted.
+            LOG.log(System.Logger.Level.WARNING, "dropped " + outOfScope.size() + " usage record(s) from sidecar '"
+                    + name + "' for teams outside its scope (" + identity.scope() + ")");
+        }
         try {
-            List<String> stored = usage.store(batch.getRecordsList());
+            List<String> stored = new java.util.ArrayList<>(inScope.isEmpty() ? List.of() : usage.store(inScope));
+            stored.addAll(outOfScope);
             send(ControlMessage.newBuilder().setUsageAck(UsageAck.newBuilder().addAllIds(stored)).build());
         } catch (SQLException e) {
             // No ack: the sidecar keeps the records in its spool and sends them again.
@@ -170,6 +189,14 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
     }
 
     private void lease(LeaseRequest request) {
+        if (!guard.allows(request.getSubject())) {
+            LOG.log(System.Logger.Level.WARNING, "refused a lease to sidecar '" + name + "' on "
+                    + request.getSubject().getEntityKind() + " " + request.getSubject().getEntityId()
+                    + ": outside its scope (" + identity.scope() + ")");
+            send(ControlMessage.newBuilder().setLeaseGrant(LeaseGrant.newBuilder().setSubject(request.getSubject())
+                    .setLeaseId(request.getLeaseId()).setRefusal("unavailable").setRetryAfterMs(60_000)).build());
+            return;
+        }
         // Acquired on the gRPC thread, so a sidecar that floods requests is slowed to the database's pace.
         leaseSlots.acquireUninterruptibly();
         Thread.startVirtualThread(() -> {

@@ -21,6 +21,12 @@ import dev.tollgate.proto.control.v1.Alias;
 import dev.tollgate.proto.control.v1.ControlMessage;
 import dev.tollgate.proto.control.v1.ControlPlaneGrpc;
 import dev.tollgate.proto.control.v1.Hello;
+import dev.tollgate.proto.control.v1.LeaseGrant;
+import dev.tollgate.proto.control.v1.LeaseKind;
+import dev.tollgate.proto.control.v1.LeaseRequest;
+import dev.tollgate.proto.control.v1.LeaseSubject;
+import dev.tollgate.proto.control.v1.UsageBatch;
+import dev.tollgate.proto.control.v1.UsageRecord;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.Principal;
 import dev.tollgate.proto.control.v1.SidecarMessage;
@@ -234,6 +240,38 @@ class SidecarTokensTest {
         assertEquals("team_ids", unknownTeam.path("error").path("param").asText(), unknownTeam.toString());
     }
 
+    @Test
+    void scopedSidecarCannotReportUsageOrLeaseBudgetOfAnotherTeam() throws Exception {
+        String token = newToken("usage-app", "team-a").path("token").asText();
+        try (Stream sidecar = Stream.open(channel, "usage-app", token)) {
+            sidecar.nextSnapshot();
+            sidecar.requests.onNext(SidecarMessage.newBuilder().setUsage(UsageBatch.newBuilder()
+                    .addRecords(usage("rec-team-a", "team-a")).addRecords(usage("rec-team-b", "team-b"))).build());
+            ControlMessage ack = sidecar.next();
+            assertEquals(List.of("rec-team-a", "rec-team-b"), ack.getUsageAck().getIdsList().stream().sorted().toList());
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select id from usage_records where id like 'rec-team-%'")) {
+                assertTrue(rs.next());
+                assertEquals("rec-team-a", rs.getString(1));
+                assertFalse(rs.next(), "a record of a team outside the scope was stored");
+            }
+            sidecar.requests.onNext(SidecarMessage.newBuilder().setLeaseRequest(LeaseRequest.newBuilder()
+                    .setSubject(LeaseSubject.newBuilder().setEntityKind("team").setEntityId("team-b")
+                            .setKind(LeaseKind.LEASE_KIND_BUDGET))
+                    .setLeaseId("lease-1").setWant(1_000)).build());
+            LeaseGrant grant = sidecar.next().getLeaseGrant();
+            assertEquals("unavailable", grant.getRefusal());
+            assertEquals(0, grant.getLimit());
+        }
+    }
+
+    private static UsageRecord usage(String id, String team) {
+        return UsageRecord.newBuilder().setId(id).setKeyId("00000000-0000-0000-0000-000000000000").setTeamId(team)
+                .setAlias("chat-shared").setDeploymentId("chat-shared#2").setProvider("mock").setModel("shared")
+                .setHttpStatus(200).setAttempts(1).setSidecarName("usage-app")
+                .setStartedAtMs(java.time.Instant.parse("2030-01-01T00:00:00Z").toEpochMilli()).build();
+    }
+
     /** One control stream as a sidecar holds it, recording what arrives and how it ends. */
     private static final class Stream implements StreamObserver<ControlMessage>, AutoCloseable {
         private final BlockingQueue<ControlMessage> received = new LinkedBlockingQueue<>();
@@ -248,9 +286,14 @@ class SidecarTokensTest {
             return s;
         }
 
-        PolicySnapshot nextSnapshot() throws InterruptedException {
+        ControlMessage next() throws InterruptedException {
             ControlMessage m = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertNotNull(m, "no snapshot within " + WAIT + (ended.isDone() ? "; ended " + ended.getNow(null) : ""));
+            assertNotNull(m, "no message within " + WAIT + (ended.isDone() ? "; ended " + ended.getNow(null) : ""));
+            return m;
+        }
+
+        PolicySnapshot nextSnapshot() throws InterruptedException {
+            ControlMessage m = next();
             assertEquals(ControlMessage.KindCase.SNAPSHOT, m.getKindCase(), m.toString());
             return m.getSnapshot();
         }
