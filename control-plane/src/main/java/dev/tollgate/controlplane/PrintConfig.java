@@ -27,6 +27,10 @@ final class PrintConfig {
                 "TOLLGATE_DB_PASSWORD or the URL"));
         out.println("master_key:      " + mask(Optional.of(e.masterKey()), e.masterKeySource()));
         out.println("sidecar_token:   " + mask(e.sidecarToken(), "TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token"));
+        for (var sidecar : e.config().sidecars()) {
+            out.println("  - sidecar: " + sidecar.name() + " (token " + sidecar.token().describe() + ", "
+                    + (sidecar.teams().isEmpty() ? "all teams" : "teams " + sidecar.teams()) + ")");
+        }
         out.println("otlp_endpoint:   " + Optional.ofNullable(e.env().get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
                 .or(() -> Optional.ofNullable(e.env().get("OTEL_EXPORTER_OTLP_ENDPOINT"))).orElse("(traces off)")
                 + " (" + e.env().getOrDefault("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc") + ")");

@@ -72,6 +72,11 @@ class PrintConfigTest {
         // tollgate.sidecars alone opens the control stream beyond loopback, like a shared token.
         assertEquals("0.0.0.0", e.grpcHost());
         assertEquals("billing-app", e.config().sidecars().get(0).name());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintConfig.print(e, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("  - sidecar: billing-app (token os.environ/BILLING_TOKEN, teams [team-a])"), out);
+        assertTrue(out.contains("(mutual TLS (client certificates signed by " + ca + "), cert " + cert + ")"), out);
 
         Flags keyOnly = Flags.parse(new String[] {"--config", config.toString(), "--grpc-tls-key", key.toString()},
                 Set.of("config", "grpc-tls-key"), Set.of());
