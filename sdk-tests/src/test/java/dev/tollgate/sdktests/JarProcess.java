@@ -64,6 +64,10 @@ final class JarProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     Path log() {
         return log;
     }
@@ -85,6 +89,17 @@ final class JarProcess implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** SIGTERM without waiting (what an orchestrator sends first). */
+    void sigterm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; its exit code, or empty when it still runs after {@code max}. */
+    java.util.OptionalInt awaitExit(java.time.Duration max) throws InterruptedException {
+        return process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
     }
 
     /** SIGKILL: no shutdown hook runs (a crash). */
