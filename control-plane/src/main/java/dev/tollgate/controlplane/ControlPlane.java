@@ -179,9 +179,9 @@ public final class ControlPlane implements AutoCloseable {
         LeaseLedger leases = new LeaseLedger(db, (kind, id) -> limitsOf(keys, teams, users, kind, id),
                 (kind, id, window) -> spendOf(spend, kind, id, window), clock);
         SidecarTokenRepository sidecarTokens = new SidecarTokenRepository(db);
-        ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases,
-                new SidecarAuthenticator(settings.sidecarToken(), configuredSidecars(config, settings.env()),
-                        sidecarTokens));
+        SidecarAuthenticator sidecarAuth = new SidecarAuthenticator(settings.sidecarToken(),
+                configuredSidecars(config, settings.env()), sidecarTokens);
+        ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases, sidecarAuth);
         streams.set(controlStream);
         InetSocketAddress grpcAddress = new InetSocketAddress(settings.grpcHost(), settings.grpcPort());
         NettyServerBuilder grpcBuilder = settings.grpcTls()
@@ -192,7 +192,8 @@ public final class ControlPlane implements AutoCloseable {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(controlStream)
-                .addService(new RelayService(publisher::current, vault, settings.sidecarToken(), HttpClient.newBuilder()
+                .addService(new RelayService(publisher::current, vault, relayAdmission(sidecarAuth, publisher),
+                        HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(10))
                         .executor(Executors.newVirtualThreadPerTaskExecutor())
@@ -231,6 +232,39 @@ public final class ControlPlane implements AutoCloseable {
                 Duration.ofSeconds(5)).start();
         return new ControlPlane(admin, grpc, publisher, listener, traces, readiness, controlStream,
                 settings.drainTimeout());
+    }
+
+    /**
+     * A relay request is admitted as a hello would be (token, bound name), and only for a
+     * deployment the sidecar's scope holds: a team-scoped sidecar cannot have another team's
+     * strict credential used for it.
+     */
+    private static RelayService.Admission relayAdmission(SidecarAuthenticator auth, PolicyPublisher publisher) {
+        dev.tollgate.controlplane.policy.ScopedSnapshots scoped = new dev.tollgate.controlplane.policy.ScopedSnapshots();
+        return request -> {
+            dev.tollgate.controlplane.sidecars.Admission admission;
+            try {
+                admission = auth.admit(request.getSidecarName(), request.getSidecarToken());
+            } catch (SQLException e) {
+                return Optional.of(io.grpc.Status.UNAVAILABLE.withDescription(
+                        "the control plane cannot reach its database to check the sidecar token; retry"));
+            }
+            return switch (admission) {
+                case dev.tollgate.controlplane.sidecars.Admission.UnknownToken u ->
+                        Optional.of(io.grpc.Status.UNAUTHENTICATED.withDescription(u.description()));
+                case dev.tollgate.controlplane.sidecars.Admission.WrongName w ->
+                        Optional.of(io.grpc.Status.PERMISSION_DENIED.withDescription(w.description()));
+                case dev.tollgate.controlplane.sidecars.Admission.Admitted a -> {
+                    java.util.Set<String> teams = a.identity().scope().teams();
+                    boolean inScope = teams.isEmpty() || scoped.forTeams(publisher.current(), teams).getAliasesList()
+                            .stream().flatMap(alias -> alias.getDeploymentsList().stream())
+                            .anyMatch(d -> d.getId().equals(request.getDeploymentId()));
+                    yield inScope ? Optional.empty() : Optional.of(io.grpc.Status.PERMISSION_DENIED.withDescription(
+                            "deployment '" + request.getDeploymentId() + "' is outside this sidecar's scope ("
+                                    + a.identity().scope() + ")"));
+                }
+            };
+        };
     }
 
     /** {@code tollgate.sidecars} with their tokens resolved; an unset variable stops the start. */

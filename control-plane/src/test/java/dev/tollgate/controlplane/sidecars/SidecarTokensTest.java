@@ -265,6 +265,33 @@ class SidecarTokensTest {
         }
     }
 
+    @Test
+    void relayAdmitsOnlyDeploymentsInsideTheSidecarsScopeAndNamedTokens() throws Exception {
+        String token = newToken("relay-app", "team-a").path("token").asText();
+        var relay = dev.tollgate.proto.control.v1.ProviderRelayGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS);
+        java.util.function.BiFunction<String, String, Status> call = (name, deployment) -> {
+            try {
+                relay.relay(dev.tollgate.proto.control.v1.RelayRequest.newBuilder().setSidecarName(name)
+                        .setSidecarToken(token).setDeploymentId(deployment).setMethod("POST")
+                        .setUrl("http://127.0.0.1:9/v1/chat/completions").build()).forEachRemaining(f -> { });
+                return Status.OK;
+            } catch (io.grpc.StatusRuntimeException e) {
+                return e.getStatus();
+            }
+        };
+        PolicySnapshot full = plane.publisher().current();
+        java.util.function.Function<String, String> deploymentOf = alias -> full.getAliasesList().stream()
+                .filter(a -> a.getName().equals(alias)).findFirst().orElseThrow().getDeployments(0).getId();
+        Status outside = call.apply("relay-app", deploymentOf.apply("chat-b"));
+        assertEquals(Status.Code.PERMISSION_DENIED, outside.getCode());
+        assertTrue(outside.getDescription().contains("outside this sidecar's scope"), outside.getDescription());
+        assertEquals(Status.Code.PERMISSION_DENIED, call.apply("other-name", deploymentOf.apply("chat-a")).getCode());
+        // Inside the scope the admission passes; chat-a is not a strict deployment, so the relay says so.
+        Status inside = call.apply("relay-app", deploymentOf.apply("chat-a"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, inside.getCode(), inside.toString());
+    }
+
     private static UsageRecord usage(String id, String team) {
         return UsageRecord.newBuilder().setId(id).setKeyId("00000000-0000-0000-0000-000000000000").setTeamId(team)
                 .setAlias("chat-shared").setDeploymentId("chat-shared#2").setProvider("mock").setModel("shared")
