@@ -71,6 +71,13 @@ final class ConfigCheck {
 
         note(variables, config.masterKey(), "general_settings.master_key");
         note(variables, config.sidecarToken(), "tollgate.sidecar_token");
+        for (dev.tollgate.controlplane.config.SidecarEntry sidecar : config.sidecars()) {
+            note(variables, sidecar.token(), "tollgate.sidecars[" + sidecar.name() + "].token");
+            if (sidecar.token() instanceof CredentialRef.Env e && e.resolve(env).filter(t -> !t.isEmpty()).isEmpty()) {
+                errors.add("tollgate.sidecars[" + sidecar.name() + "].token refers to " + e.describe()
+                        + ", which is not set");
+            }
+        }
         note(variables, config.server().databaseUrl(), "general_settings.database_url");
         if (env.getOrDefault("TOLLGATE_MASTER_KEY", "").isEmpty()) {
             if (config.masterKey().equals(CredentialRef.NONE)) {

@@ -6,6 +6,7 @@ import dev.tollgate.controlplane.admin.DoctorRoutes;
 import dev.tollgate.controlplane.admin.Changes;
 import dev.tollgate.controlplane.admin.KeyRoutes;
 import dev.tollgate.controlplane.admin.SpendRoutes;
+import dev.tollgate.controlplane.admin.SidecarTokenRoutes;
 import dev.tollgate.controlplane.admin.TeamRoutes;
 import dev.tollgate.controlplane.admin.UserRoutes;
 import dev.tollgate.controlplane.audit.AuditLog;
@@ -30,11 +31,17 @@ import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.policy.PriceMap;
 import dev.tollgate.controlplane.policy.RouterSettingsCompiler;
+import dev.tollgate.controlplane.config.SidecarEntry;
 import dev.tollgate.controlplane.relay.RelayService;
+import dev.tollgate.controlplane.sidecars.ConfiguredSidecar;
+import dev.tollgate.controlplane.sidecars.SidecarAuthenticator;
+import dev.tollgate.controlplane.sidecars.SidecarScope;
+import dev.tollgate.controlplane.sidecars.SidecarTokenRepository;
 import dev.tollgate.controlplane.stream.ControlStreamService;
 import dev.tollgate.controlplane.teams.TeamRepository;
 import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
 import dev.tollgate.controlplane.telemetry.TraceExport;
+import dev.tollgate.controlplane.transport.GrpcTls;
 import dev.tollgate.controlplane.usage.SpendQueries;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.controlplane.users.UserRepository;
@@ -70,21 +77,30 @@ public final class ControlPlane implements AutoCloseable {
     /** @param drainTimeout how long {@link #close()} lets sidecars move away and in-flight work finish */
     public record Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
                            int adminPort, String grpcHost, int grpcPort, Map<String, String> env,
-                           Duration drainTimeout) {
+                           Duration drainTimeout, Optional<GrpcTls> grpcTls) {
         public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
 
         public Settings {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(masterKey, "masterKey");
+            Objects.requireNonNull(grpcTls, "grpcTls");
             env = Map.copyOf(env);
             if (drainTimeout.isNegative()) {
                 throw new IllegalArgumentException("drainTimeout: " + drainTimeout + " (expected: >= 0)");
             }
         }
 
+        /** A plaintext control stream with the default drain. */
         public Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
                         int adminPort, String grpcHost, int grpcPort, Map<String, String> env) {
             this(config, masterKey, sidecarToken, adminHost, adminPort, grpcHost, grpcPort, env, DEFAULT_DRAIN);
+        }
+
+        /** A plaintext control stream. */
+        public Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
+                        int adminPort, String grpcHost, int grpcPort, Map<String, String> env, Duration drainTimeout) {
+            this(config, masterKey, sidecarToken, adminHost, adminPort, grpcHost, grpcPort, env, drainTimeout,
+                    Optional.empty());
         }
     }
 
@@ -173,14 +189,22 @@ public final class ControlPlane implements AutoCloseable {
         });
         LeaseLedger leases = new LeaseLedger(db, (kind, id) -> limitsOf(keys, teams, users, kind, id),
                 (kind, id, window) -> spendOf(spend, kind, id, window), clock);
-        ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases,
-                settings.sidecarToken());
+        SidecarTokenRepository sidecarTokens = new SidecarTokenRepository(db);
+        SidecarAuthenticator sidecarAuth = new SidecarAuthenticator(settings.sidecarToken(),
+                configuredSidecars(config, settings.env()), sidecarTokens);
+        ControlStreamService controlStream = new ControlStreamService(publisher, usage, leases, sidecarAuth);
         streams.set(controlStream);
-        Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(settings.grpcHost(), settings.grpcPort()))
+        InetSocketAddress grpcAddress = new InetSocketAddress(settings.grpcHost(), settings.grpcPort());
+        NettyServerBuilder grpcBuilder = settings.grpcTls()
+                .map(tls -> NettyServerBuilder.forAddress(grpcAddress, tls.credentials()))
+                .orElseGet(() -> NettyServerBuilder.forAddress(grpcAddress));
+        settings.grpcTls().flatMap(GrpcTls::interceptor).ifPresent(grpcBuilder::intercept);
+        Server grpc = grpcBuilder
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(controlStream)
-                .addService(new RelayService(publisher::current, vault, settings.sidecarToken(), HttpClient.newBuilder()
+                .addService(new RelayService(publisher::current, vault, relayAdmission(sidecarAuth, publisher),
+                        HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(10))
                         .executor(Executors.newVirtualThreadPerTaskExecutor())
@@ -203,8 +227,9 @@ public final class ControlPlane implements AutoCloseable {
                 // The doctor probes providers from here, so strict deployments' real keys are put back for it.
                 new DoctorRoutes(new Doctor(() -> StrictPlaceholders.revealed(publisher.current(), vault),
                         controlStream::ackedVersions,
-                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), minting::status))),
-                readiness::state, readiness::isShuttingDown);
+                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), minting::status)),
+                new SidecarTokenRoutes(sidecarTokens, teams, changes, clock)), readiness::state,
+                readiness::isShuttingDown);
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -232,6 +257,51 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void refreshMintedCredentials() {
         mintingLoop.tick();
+    }
+
+    /**
+     * A relay request is admitted as a hello would be (token, bound name), and only for a
+     * deployment the sidecar's scope holds: a team-scoped sidecar cannot have another team's
+     * strict credential used for it.
+     */
+    private static RelayService.Admission relayAdmission(SidecarAuthenticator auth, PolicyPublisher publisher) {
+        dev.tollgate.controlplane.policy.ScopedSnapshots scoped = new dev.tollgate.controlplane.policy.ScopedSnapshots();
+        return request -> {
+            dev.tollgate.controlplane.sidecars.Admission admission;
+            try {
+                admission = auth.admit(request.getSidecarName(), request.getSidecarToken());
+            } catch (SQLException e) {
+                return Optional.of(io.grpc.Status.UNAVAILABLE.withDescription(
+                        "the control plane cannot reach its database to check the sidecar token; retry"));
+            }
+            return switch (admission) {
+                case dev.tollgate.controlplane.sidecars.Admission.UnknownToken u ->
+                        Optional.of(io.grpc.Status.UNAUTHENTICATED.withDescription(u.description()));
+                case dev.tollgate.controlplane.sidecars.Admission.WrongName w ->
+                        Optional.of(io.grpc.Status.PERMISSION_DENIED.withDescription(w.description()));
+                case dev.tollgate.controlplane.sidecars.Admission.Admitted a -> {
+                    java.util.Set<String> teams = a.identity().scope().teams();
+                    boolean inScope = teams.isEmpty() || scoped.forTeams(publisher.current(), teams).getAliasesList()
+                            .stream().flatMap(alias -> alias.getDeploymentsList().stream())
+                            .anyMatch(d -> d.getId().equals(request.getDeploymentId()));
+                    yield inScope ? Optional.empty() : Optional.of(io.grpc.Status.PERMISSION_DENIED.withDescription(
+                            "deployment '" + request.getDeploymentId() + "' is outside this sidecar's scope ("
+                                    + a.identity().scope() + ")"));
+                }
+            };
+        };
+    }
+
+    /** {@code tollgate.sidecars} with their tokens resolved; an unset variable stops the start. */
+    private static List<ConfiguredSidecar> configuredSidecars(GatewayConfig config, Map<String, String> env) {
+        List<ConfiguredSidecar> out = new java.util.ArrayList<>();
+        for (SidecarEntry entry : config.sidecars()) {
+            String token = entry.token().resolve(env).filter(t -> !t.isEmpty()).orElseThrow(() ->
+                    new IllegalArgumentException("tollgate.sidecars[" + entry.name() + "].token refers to "
+                            + entry.token().describe() + ", which is not set in the control-plane process"));
+            out.add(new ConfiguredSidecar(entry.name(), token, new SidecarScope(new java.util.HashSet<>(entry.teams()))));
+        }
+        return out;
     }
 
     /** The current limits of a lease subject's entity, from the database (so every replica agrees). */

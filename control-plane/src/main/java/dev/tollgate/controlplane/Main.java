@@ -4,6 +4,7 @@ import dev.tollgate.controlplane.config.ConfigLoader;
 import dev.tollgate.controlplane.config.DatabaseUrl;
 import dev.tollgate.controlplane.config.GatewayConfig;
 import dev.tollgate.controlplane.store.Database;
+import dev.tollgate.controlplane.transport.GrpcTls;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -29,6 +30,10 @@ public final class Main {
               --admin-host ADDR    admin HTTP API bind address                           [0.0.0.0]
               --grpc-port N        sidecar control-stream port                           [4101]
               --grpc-host ADDR     control-stream bind address [0.0.0.0 with a sidecar token, else 127.0.0.1]
+              --grpc-tls-cert FILE  serve the control stream over TLS with this certificate chain (PEM)
+              --grpc-tls-key FILE  private key of --grpc-tls-cert (PEM, unencrypted PKCS#8)
+              --grpc-tls-client-ca FILE  require mutual TLS: sidecars present a client certificate signed
+                                   by a CA in FILE (PEM). TLS files are read at start only
               --data-dir DIR       folder for the embedded PostgreSQL's files            [.tollgate/control-plane]
               --drain-timeout S    on SIGTERM, seconds for sidecars to move and received usage to be stored  [10]
               --check-config FILE  only check FILE: print its aliases, deployments and the environment
@@ -45,6 +50,8 @@ public final class Main {
             Environment:
               TOLLGATE_MASTER_KEY    admin master key (overrides general_settings.master_key)
               TOLLGATE_SIDECAR_TOKEN token sidecars must present (overrides tollgate.sidecar_token)
+              TOLLGATE_GRPC_TLS_CERT, TOLLGATE_GRPC_TLS_KEY, TOLLGATE_GRPC_TLS_CLIENT_CA  files of the three
+                                     --grpc-tls-* flags (a flag wins over its variable)
               TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
                                      general_settings.database_url; without either an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
@@ -73,7 +80,8 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args, Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir",
-                    "drain-timeout", "check-config"), Set.of("help", "print-config"), System.getenv());
+                    "drain-timeout", "check-config", "grpc-tls-cert", "grpc-tls-key", "grpc-tls-client-ca"),
+                    Set.of("help", "print-config"), System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate control-plane: " + e.getMessage());
             System.exit(2);
@@ -158,7 +166,7 @@ public final class Main {
     record Effective(GatewayConfig config, Map<String, String> env, String masterKey, String masterKeySource,
                      Optional<String> sidecarToken, String adminHost, int adminPort, String grpcHost, int grpcPort,
                      Path dataDir, DatabaseChoice database, java.time.Duration drainTimeout,
-                     Map<String, String> sources) {
+                     Map<String, String> sources, Optional<GrpcTls> grpcTls) {
     }
 
     /** A flag-like setting's text and where it came from. */
@@ -199,7 +207,8 @@ public final class Main {
                 .or(() -> config.sidecarToken().resolve(env).filter(t -> !t.isEmpty()));
         Setting adminHost = setting(flags, config, "admin-host", "0.0.0.0");
         Setting adminPort = setting(flags, config, "admin-port", "4100");
-        Setting grpcHost = setting(flags, config, "grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
+        Setting grpcHost = setting(flags, config, "grpc-host",
+                sidecarToken.isPresent() || !config.sidecars().isEmpty() ? "0.0.0.0" : "127.0.0.1");
         Setting grpcPort = setting(flags, config, "grpc-port", "4101");
         Setting dataDir = setting(flags, config, "data-dir", ".tollgate/control-plane");
         Setting drain = setting(flags, config, "drain-timeout",
@@ -211,7 +220,22 @@ public final class Main {
                 fromEnv ? "TOLLGATE_MASTER_KEY" : "general_settings.master_key (" + config.masterKey().describe() + ")",
                 sidecarToken, adminHost.text(), Flags.port(adminPort.text(), adminPort.source()), grpcHost.text(),
                 Flags.port(grpcPort.text(), grpcPort.source()), Path.of(dataDir.text()), DatabaseChoice.of(config, env),
-                Flags.seconds(drain.text(), drain.source()), sources);
+                Flags.seconds(drain.text(), drain.source()), sources,
+                GrpcTls.of(tlsFile(flags, config, env, "grpc-tls-cert"), tlsFile(flags, config, env, "grpc-tls-key"),
+                        tlsFile(flags, config, env, "grpc-tls-client-ca")));
+    }
+
+    /**
+     * A TLS file setting: as {@link #setting} (flag, TOLLGATE_ variable, {@code tollgate.*}), else the
+     * variable in the effective environment (which includes the config's environment_variables).
+     */
+    private static Optional<String> tlsFile(Flags flags, GatewayConfig config, Map<String, String> env, String flag) {
+        String text = setting(flags, config, flag, "").text();
+        if (!text.isEmpty()) {
+            return Optional.of(text);
+        }
+        String variable = "TOLLGATE_" + flag.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        return Optional.ofNullable(env.get(variable)).filter(v -> !v.isEmpty());
     }
 
     static void run(Flags flags, Map<String, String> processEnv) throws Exception {
@@ -229,8 +253,9 @@ public final class Main {
                 ? "using embedded PostgreSQL in " + dataDir.resolve("postgres") : "using PostgreSQL " + database.describe());
 
         String grpcHost = effective.grpcHost();
-        if (sidecarToken.isEmpty()) {
-            log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token): "
+        if (sidecarToken.isEmpty() && config.sidecars().isEmpty()) {
+            log.log(System.Logger.Level.WARNING, "no sidecar token (TOLLGATE_SIDECAR_TOKEN, tollgate.sidecar_token or tollgate.sidecars): "
+                    + "until a token is created with /sidecar/token/new, "
                     + "any process that reaches the control stream receives provider credentials; it listens on "
                     + grpcHost + " only");
         }
@@ -238,14 +263,15 @@ public final class Main {
         try {
             plane = ControlPlane.start(new ControlPlane.Settings(config, masterKey, sidecarToken,
                     effective.adminHost(), effective.adminPort(), grpcHost, effective.grpcPort(), env,
-                    effective.drainTimeout()), db.dataSource(),
+                    effective.drainTimeout(), effective.grpcTls()), db.dataSource(),
                     () -> db.openDedicated("tollgate-policy-listener"), Clock.systemUTC());
         } catch (Exception e) {
             db.close();
             throw e;
         }
         log.log(System.Logger.Level.INFO, "control plane ready: admin API on port " + plane.adminPort()
-                + ", control stream on " + grpcHost + ":" + plane.grpcPort() + ", " + config.deployments().size()
+ + ", control stream on " + grpcHost + ":" + plane.grpcPort() + " ("
+                + effective.grpcTls().map(GrpcTls::describe).orElse("plaintext") + "), " + config.deployments().size()
                 + " deployment(s)");
 
         CountDownLatch stopped = new CountDownLatch(1);

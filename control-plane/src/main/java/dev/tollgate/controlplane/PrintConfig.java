@@ -24,6 +24,8 @@ final class PrintConfig {
                 + ", " + e.sources().get("admin-port") + "]");
         out.println("control_stream:  " + e.grpcHost() + ":" + e.grpcPort() + "  [" + e.sources().get("grpc-host")
                 + ", " + e.sources().get("grpc-port") + "]");
+        out.println("control_tls:     "
+                + e.grpcTls().map(t -> t.describe() + ", cert " + t.cert()).orElse("plaintext"));
         out.println("data_dir:        " + e.dataDir() + "  [" + e.sources().get("data-dir") + "]");
         out.println("drain_timeout:   " + e.drainTimeout().toMillis() / 1000.0 + " s  ["
                 + e.sources().get("drain-timeout") + "]");
@@ -32,6 +34,10 @@ final class PrintConfig {
                 "TOLLGATE_DB_PASSWORD or the URL"));
         out.println("master_key:      " + mask(Optional.of(e.masterKey()), e.masterKeySource()));
         out.println("sidecar_token:   " + mask(e.sidecarToken(), "TOLLGATE_SIDECAR_TOKEN or tollgate.sidecar_token"));
+        for (var sidecar : e.config().sidecars()) {
+            out.println("  - sidecar: " + sidecar.name() + " (token " + sidecar.token().describe() + ", "
+                    + (sidecar.teams().isEmpty() ? "all teams" : "teams " + sidecar.teams()) + ")");
+        }
         out.println("otlp_endpoint:   " + Optional.ofNullable(e.env().get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
                 .or(() -> Optional.ofNullable(e.env().get("OTEL_EXPORTER_OTLP_ENDPOINT"))).orElse("(traces off)")
                 + " (" + e.env().getOrDefault("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc") + ")");

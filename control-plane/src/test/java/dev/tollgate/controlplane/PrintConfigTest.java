@@ -1,6 +1,8 @@
 package dev.tollgate.controlplane;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -49,6 +51,39 @@ class PrintConfigTest {
         assertTrue(out.contains("master_key:      **** (21 characters"), out);
         assertTrue(out.contains("api_key: os.environ/OPENAI_API_KEY (set, ****)"), out);
         assertTrue(out.contains("rpm: 60"), out);
+        assertTrue(out.contains("control_tls:     plaintext"), out);
+    }
+
+    @Test
+    void tlsFilesComeFromFlagsOrTheEnvironmentAndAKeyWithoutACertificateIsRefused() throws Exception {
+        Path config = dir.resolve("tls-config.yaml");
+        Files.writeString(config, "general_settings:\n  master_key: sk-master-tls\n"
+                + "tollgate:\n  sidecars:\n    - name: billing-app\n      token: os.environ/BILLING_TOKEN\n"
+                + "      teams: [team-a]\n");
+        Path cert = Files.writeString(dir.resolve("cp.crt"), "pem");
+        Path key = Files.writeString(dir.resolve("cp.key"), "pem");
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "pem");
+        Flags flags = Flags.parse(new String[] {"--config", config.toString(), "--grpc-tls-cert", cert.toString()},
+                Set.of("config", "grpc-tls-cert"), Set.of());
+        Main.Effective e = Main.resolve(flags, Map.of("TOLLGATE_GRPC_TLS_KEY", key.toString(),
+                "TOLLGATE_GRPC_TLS_CLIENT_CA", ca.toString()));
+        assertTrue(e.grpcTls().orElseThrow().mutual());
+        assertEquals(key, e.grpcTls().orElseThrow().key());
+        // tollgate.sidecars alone opens the control stream beyond loopback, like a shared token.
+        assertEquals("0.0.0.0", e.grpcHost());
+        assertEquals("billing-app", e.config().sidecars().get(0).name());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintConfig.print(e, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("  - sidecar: billing-app (token os.environ/BILLING_TOKEN, teams [team-a])"), out);
+        assertTrue(out.contains("control_tls:     mutual TLS (client certificates signed by " + ca + "), cert " + cert),
+                out);
+
+        Flags keyOnly = Flags.parse(new String[] {"--config", config.toString(), "--grpc-tls-key", key.toString()},
+                Set.of("config", "grpc-tls-key"), Set.of());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> Main.resolve(keyOnly, Map.of()));
+        assertTrue(refused.getMessage().contains("--grpc-tls-cert is missing"), refused.getMessage());
     }
 
     @Test

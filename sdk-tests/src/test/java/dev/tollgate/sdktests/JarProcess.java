@@ -23,9 +23,12 @@ final class JarProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
 
-    private JarProcess(Process process, Path log) {
+    private final long logStart;
+
+    private JarProcess(Process process, Path log, long logStart) {
         this.process = process;
         this.log = log;
+        this.logStart = logStart;
     }
 
     static JarProcess start(String name, Path jar, List<String> args, Map<String, String> env) throws IOException {
@@ -42,12 +45,13 @@ final class JarProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);
+        long logStart = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("TOLLGATE_"));
         builder.environment().putAll(env);
-        return new JarProcess(builder.start(), log);
+        return new JarProcess(builder.start(), log, logStart);
     }
 
     static int freePort() throws IOException {
@@ -66,6 +70,17 @@ final class JarProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /** What this process has written to its log so far (the file is appended to across runs). */
+    String output() {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(logStart, all.length);
+            return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** SIGTERM, and wait for the shutdown hooks to finish. */

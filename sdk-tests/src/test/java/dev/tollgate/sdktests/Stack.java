@@ -27,6 +27,8 @@ final class Stack implements AutoCloseable {
     final int sidecarPort;
     JarProcess controlPlane;
     JarProcess sidecar;
+    /** Flags added to every control-plane start (e.g. TLS). */
+    List<String> controlPlaneArgs = List.of();
     private int restarts;
 
     Stack(String name, Path dataDir, String configYaml, Map<String, String> extraEnv) throws IOException {
@@ -53,12 +55,12 @@ final class Stack implements AutoCloseable {
         Map<String, String> env = new java.util.HashMap<>(extraEnv);
         env.put("TOLLGATE_MASTER_KEY", MASTER_KEY);
         env.put("TOLLGATE_SIDECAR_TOKEN", SIDECAR_TOKEN);
+        List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(),
+                "--admin-port", Integer.toString(adminPort), "--grpc-port", Integer.toString(grpcPort),
+                "--grpc-host", "127.0.0.1", "--data-dir", dataDir.resolve("control-plane").toString()));
+        args.addAll(controlPlaneArgs);
         controlPlane = JarProcess.start(name + "-control-plane" + (restarts++ == 0 ? "" : "-" + restarts),
-                JarProcess.CONTROL_PLANE_JAR,
-                List.of("--config", config.toString(), "--admin-port", Integer.toString(adminPort),
-                        "--grpc-port", Integer.toString(grpcPort), "--grpc-host", "127.0.0.1",
-                        "--data-dir", dataDir.resolve("control-plane").toString()),
-                env);
+                JarProcess.CONTROL_PLANE_JAR, args, env);
         if (!Http.await(Duration.ofSeconds(90), () -> Http.ok(admin() + "/health/readiness") || !controlPlane.alive())
                 || !controlPlane.alive()) {
             throw new IllegalStateException("control plane did not become ready; see " + controlPlane.log());
@@ -76,10 +78,16 @@ final class Stack implements AutoCloseable {
 
     /** Another sidecar of this stack given {@code controlPlane} (e.g. several replicas) as --control-plane. */
     JarProcess startSidecar(String id, int port, String controlPlane) throws IOException {
-        return JarProcess.start(name + "-" + id, JarProcess.SIDECAR_JAR,
-                List.of("--port", Integer.toString(port), "--control-plane", controlPlane,
-                        "--data-dir", dataDir.resolve(id).toString(), "--name", name + "-" + id),
-                Map.of("TOLLGATE_SIDECAR_TOKEN", SIDECAR_TOKEN));
+        return startSidecar(id, port, controlPlane, List.of(), Map.of("TOLLGATE_SIDECAR_TOKEN", SIDECAR_TOKEN));
+    }
+
+    /** Another sidecar with flags of its own (TLS, --token-file) and its own environment. */
+    JarProcess startSidecar(String id, int port, String controlPlane, List<String> extraArgs, Map<String, String> env)
+            throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("--port", Integer.toString(port), "--control-plane",
+                controlPlane, "--data-dir", dataDir.resolve(id).toString(), "--name", name + "-" + id));
+        args.addAll(extraArgs);
+        return JarProcess.start(name + "-" + id, JarProcess.SIDECAR_JAR, args, env);
     }
 
     void awaitSidecarReady() throws InterruptedException {

@@ -4,6 +4,7 @@ import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.sidecar.api.ApiServer;
 import dev.tollgate.sidecar.control.ControlClient;
 import dev.tollgate.sidecar.control.ControlPlaneAddresses;
+import dev.tollgate.sidecar.control.ControlPlaneTls;
 import dev.tollgate.sidecar.limits.LeaseBook;
 import dev.tollgate.sidecar.limits.Limiter;
 import dev.tollgate.sidecar.policy.PolicyHolder;
@@ -20,6 +21,7 @@ import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +44,11 @@ public final class Main {
               --control-plane H:P[,H:P...]  control plane gRPC address(es): replicas tried in order,
                                      the next one on disconnect (or one DNS name with several
                                      addresses)                                    [127.0.0.1:4101]
+              --control-plane-tls    use TLS on the control stream, trusting the JVM's CA certificates
+              --control-plane-ca FILE  use TLS, trusting only the CA certificates in FILE (PEM)
+              --control-plane-cert FILE  client certificate (PEM) for a control plane that requires mutual TLS
+              --control-plane-key FILE  its private key (PEM, unencrypted PKCS#8)
+              --token-file FILE      read the sidecar token from FILE (overrides TOLLGATE_SIDECAR_TOKEN)
               --data-dir DIR         folder for the usage spool                        [.tollgate/sidecar]
               --name NAME            this sidecar's name in the control plane          [host name]
               --log-format F         one line per request: text, json or off           [text]
@@ -55,7 +62,8 @@ public final class Main {
             - as _; a switch as =true); a flag on the command line wins over the environment.
 
             Environment:
-              TOLLGATE_SIDECAR_TOKEN  token presented to the control plane
+              TOLLGATE_SIDECAR_TOKEN  token presented to the control plane (a per-sidecar token is bound
+                                      to --name: start the sidecar with the name it was created for)
               TOLLGATE_PORT, TOLLGATE_LISTEN, TOLLGATE_CONTROL_PLANE, TOLLGATE_DATA_DIR
               TOLLGATE_NAME, TOLLGATE_LOG_FORMAT, TOLLGATE_DRAIN_TIMEOUT, TOLLGATE_DETAILED_DEBUG
             """;
@@ -68,7 +76,8 @@ public final class Main {
         Flags flags;
         try {
             flags = Flags.parse(args, Set.of("port", "listen", "control-plane", "data-dir", "name", "log-format",
-                    "drain-timeout"), Set.of("help", "detailed-debug", "print-config"), System.getenv());
+                    "drain-timeout", "control-plane-ca", "control-plane-cert", "control-plane-key", "token-file"),
+                    Set.of("help", "detailed-debug", "print-config", "control-plane-tls"), System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate sidecar: " + e.getMessage());
             System.exit(2);
@@ -123,8 +132,9 @@ public final class Main {
         out.println("drain_timeout:  " + s.drainTimeout().toMillis() / 1000.0 + " s  ["
                 + flags.source("drain-timeout", "default") + "]");
         out.println("detailed_debug: " + flags.has("detailed-debug") + "  [" + flags.source("detailed-debug", "default") + "]");
-        out.println("sidecar_token:  " + (s.token().isEmpty() ? "(not set: TOLLGATE_SIDECAR_TOKEN)"
-                : "**** (" + s.token().length() + " characters, from TOLLGATE_SIDECAR_TOKEN)"));
+        out.println("control_tls:    " + s.tls().describe());
+        out.println("sidecar_token:  " + (s.token().isEmpty() ? "(not set: TOLLGATE_SIDECAR_TOKEN or --token-file)"
+                : "**** (" + s.token().length() + " characters, from " + s.tokenSource() + ")"));
     }
 
     /** Starts a sidecar; {@link RunningSidecar#stop()} drains and stops it (the SIGTERM hook calls it). */
@@ -143,7 +153,8 @@ public final class Main {
         HttpClient http = UpstreamHttpClient.withDefaultTls(UpstreamHttpClient.Settings.defaults());
         // With several replicas, pick_first (gRPC's default) connects to the first that answers; when
         // that stream ends, the control client's next attempt starts again from the first.
-        ManagedChannel channel = controlPlane.channelBuilder()
+        ControlPlaneTls tls = settings.tls();
+        ManagedChannel channel = controlPlane.channelBuilder(tls.credentials())
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
         // Strict (exposure: control-plane) deployments' calls go through the control plane on the same channel.
@@ -158,7 +169,7 @@ public final class Main {
                 .setSidecarName(name)
                 .setSidecarToken(settings.token())
                 .setBuild("0.1.0")
-                .build(), policies, spool, scheduler, clock, leases);
+                .build(), policies, spool, scheduler, clock, leases, tls);
         control.start();
         leases.start(scheduler);
 
@@ -171,7 +182,7 @@ public final class Main {
                 spool::append, clock, name, new Limiter(leases), metrics, settings.logFormat(), settings.debug(), drain)
                 .start();
         log.log(System.Logger.Level.INFO, "sidecar '" + name + "' listening on http://" + settings.listen() + ":"
-                + api.port() + "/v1 (control plane " + controlPlane + ")");
+                + api.port() + "/v1 (control plane " + controlPlane + ", " + settings.tls().describe() + ")");
         return new RunningSidecar(api, drain, control, spool, settings.drainTimeout());
     }
 }

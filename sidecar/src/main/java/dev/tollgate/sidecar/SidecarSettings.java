@@ -1,25 +1,38 @@
 package dev.tollgate.sidecar;
 
 import dev.tollgate.sidecar.control.ControlPlaneAddresses;
+import dev.tollgate.sidecar.control.ControlPlaneTls;
 import dev.tollgate.sidecar.provider.UpstreamDebug;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a sidecar starts with, resolved once from flags, then {@code TOLLGATE_*} environment
  * variables, then defaults.
  *
  * @param drainTimeout how long SIGTERM lets in-flight requests and streams finish before cutting them
- * @param token        the sidecar token ({@code TOLLGATE_SIDECAR_TOKEN}; environment only, never a flag)
+ * @param token        the sidecar token ({@code --token-file}, else {@code TOLLGATE_SIDECAR_TOKEN}; never a flag)
+ * @param tokenSource  where the token came from, for --print-config
+ * @param tls          how the control stream is secured
  */
 record SidecarSettings(String listen, int port, ControlPlaneAddresses controlPlane, Path dataDir, String name,
                        RequestObserver.LogFormat logFormat, UpstreamDebug.Mode debug, Duration drainTimeout,
-                       String token) {
+                       String token, String tokenSource, ControlPlaneTls tls) {
+
+    /** Plaintext, with the token from the environment. */
+    SidecarSettings(String listen, int port, ControlPlaneAddresses controlPlane, Path dataDir, String name,
+                    RequestObserver.LogFormat logFormat, UpstreamDebug.Mode debug, Duration drainTimeout, String token) {
+        this(listen, port, controlPlane, dataDir, name, logFormat, debug, drainTimeout, token, "TOLLGATE_SIDECAR_TOKEN",
+                ControlPlaneTls.PLAINTEXT);
+    }
 
     static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
 
@@ -31,6 +44,8 @@ record SidecarSettings(String listen, int port, ControlPlaneAddresses controlPla
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(debug, "debug");
         Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(tokenSource, "tokenSource");
+        Objects.requireNonNull(tls, "tls");
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout: " + drainTimeout + " (expected: >= 0)");
         }
@@ -41,7 +56,8 @@ record SidecarSettings(String listen, int port, ControlPlaneAddresses controlPla
         // Never the token: a record's own toString would print it.
         return "SidecarSettings[listen=" + listen + ", port=" + port + ", controlPlane=" + controlPlane + ", dataDir="
                 + dataDir + ", name=" + name + ", logFormat=" + logFormat + ", debug=" + debug + ", drainTimeout="
-                + drainTimeout + ", token=" + (token.isEmpty() ? "(none)" : "****") + "]";
+                + drainTimeout + ", token=" + (token.isEmpty() ? "(none)" : "****") + ", tokenSource=" + tokenSource
+                + ", tls=" + tls.describe() + "]";
     }
 
     static SidecarSettings resolve(Flags flags, Map<String, String> env) throws UnknownHostException {
@@ -57,6 +73,31 @@ record SidecarSettings(String listen, int port, ControlPlaneAddresses controlPla
                 Path.of(flags.get("data-dir", ".tollgate/sidecar")),
                 flags.value("name").orElse(InetAddress.getLocalHost().getHostName()), logFormat,
                 flags.has("detailed-debug") ? UpstreamDebug.Mode.ALWAYS : UpstreamDebug.Mode.WHEN_KEY_ALLOWS,
-                flags.seconds("drain-timeout", DEFAULT_DRAIN), env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""));
+                flags.seconds("drain-timeout", DEFAULT_DRAIN), token(flags, env), tokenSource(flags),
+                ControlPlaneTls.of(flags.has("control-plane-tls"), flags.value("control-plane-ca"),
+                        flags.value("control-plane-cert"), flags.value("control-plane-key")));
+    }
+
+    /** {@code --token-file FILE} (trimmed), else TOLLGATE_SIDECAR_TOKEN, else none. */
+    private static String token(Flags flags, Map<String, String> env) {
+        Optional<String> file = flags.value("token-file");
+        if (file.isEmpty()) {
+            return env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", "");
+        }
+        String value;
+        try {
+            value = Files.readString(Path.of(file.get())).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--token-file " + file.get() + ": cannot read it ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("--token-file " + file.get() + " is empty (expected: the sidecar token)");
+        }
+        return value;
+    }
+
+    private static String tokenSource(Flags flags) {
+        return flags.value("token-file").map(f -> "--token-file " + f).orElse("TOLLGATE_SIDECAR_TOKEN");
     }
 }

@@ -30,6 +30,40 @@ class PrintConfigTest {
         assertTrue(out.contains("control_plane:  cp-a:4101,cp-b:4101 (tried in this order"), out);
         assertTrue(out.contains("name:           app-1"), out);
         assertTrue(out.contains("sidecar_token:  **** (17 characters"), out);
+        assertTrue(out.contains("control_tls:    plaintext"), out);
+    }
+
+    @Test
+    void tokenFileWinsOverTheEnvironmentAndTlsFlagsAreShownWithoutSecrets(@org.junit.jupiter.api.io.TempDir
+                                                                          java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path token = dir.resolve("token");
+        java.nio.file.Files.writeString(token, "tgs-file-CANARY-6666\n");
+        java.nio.file.Path ca = dir.resolve("ca.pem");
+        java.nio.file.Files.writeString(ca, "not read by --print-config");
+        Flags flags = Flags.parse(new String[] {"--token-file", token.toString(), "--control-plane-ca", ca.toString()},
+                Set.of("token-file", "control-plane-ca"), Set.of());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Main.printConfig(flags, Map.of("TOLLGATE_SIDECAR_TOKEN", "token-CANARY-5555"),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertFalse(out.contains("CANARY"), out);
+        assertTrue(out.contains("sidecar_token:  **** (20 characters, from --token-file " + token + ")"), out);
+        assertTrue(out.contains("control_tls:    TLS, trusting " + ca + ", no client certificate"), out);
+    }
+
+    @Test
+    void aClientCertificateWithoutItsKeyIsRefused() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dev.tollgate.sidecar.control.ControlPlaneTls.of(false, java.util.Optional.empty(),
+                        java.util.Optional.of("/nowhere/client.crt"), java.util.Optional.empty()));
+        assertTrue(e.getMessage().contains("--control-plane-key is missing"), e.getMessage());
+        IllegalArgumentException missing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dev.tollgate.sidecar.control.ControlPlaneTls.of(true, java.util.Optional.of("/nowhere/ca.pem"),
+                        java.util.Optional.empty(), java.util.Optional.empty()));
+        assertTrue(missing.getMessage().contains("--control-plane-ca /nowhere/ca.pem: no such readable file"),
+                missing.getMessage());
     }
 
     @Test

@@ -32,10 +32,16 @@ public final class AdminServer implements AutoCloseable {
      * {@code doctor} ({@code GET /health}, master key) may be null.
      */
     public record Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
-                         java.util.function.Supplier<String> metrics, DoctorRoutes doctor) {
+                         java.util.function.Supplier<String> metrics, DoctorRoutes doctor,
+                         SidecarTokenRoutes sidecarTokens) {
 
         public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit) {
-            this(keys, teams, users, spend, audit, null, null);
+            this(keys, teams, users, spend, audit, null, null, null);
+        }
+
+        public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
+                      java.util.function.Supplier<String> metrics, DoctorRoutes doctor) {
+            this(keys, teams, users, spend, audit, metrics, doctor, null);
         }
     }
 
@@ -129,6 +135,12 @@ public final class AdminServer implements AutoCloseable {
         r.get("/spend/logs", authed(masterKeyHash, spend::logs));
         r.get("/global/spend/report", authed(masterKeyHash, spend::report));
         r.get("/audit/log", authed(masterKeyHash, routes.audit()::log));
+        if (routes.sidecarTokens() != null) {
+            SidecarTokenRoutes sidecarTokens = routes.sidecarTokens();
+            r.post("/sidecar/token/new", authed(masterKeyHash, sidecarTokens::create));
+            r.get("/sidecar/token/list", authed(masterKeyHash, sidecarTokens::list));
+            r.post("/sidecar/token/delete", authed(masterKeyHash, sidecarTokens::delete));
+        }
         r.any((req, res) -> writeError(res, new AdminException(404, "invalid_request_error", "unknown_route", null,
                 "no admin route " + req.prologue().method().text() + " " + req.path().path())));
     }

@@ -63,7 +63,43 @@ public final class ConfigLoader {
         if (routing.dropParams()) {
             deployments = deployments.stream().map(ConfigLoader::dropParamsByDefault).toList();
         }
-        return new GatewayConfig(deployments, masterKey, sidecarToken, warnings, ServerSettings.parse(root), routing);
+        return new GatewayConfig(deployments, masterKey, sidecarToken, warnings, ServerSettings.parse(root), routing,
+                sidecars(root.path("tollgate").path("sidecars")));
+    }
+
+    /** {@code tollgate.sidecars: [{name, token: os.environ/NAME, teams: [...]}]}. */
+    private static List<SidecarEntry> sidecars(JsonNode list) {
+        if (list.isMissingNode() || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new ConfigException("tollgate.sidecars: expected a list of {name, token, teams}");
+        }
+        List<SidecarEntry> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = "tollgate.sidecars[" + i + "]";
+            JsonNode entry = list.get(i);
+            List<String> teams = new ArrayList<>();
+            JsonNode teamList = entry.path("teams");
+            if (!teamList.isMissingNode() && !teamList.isNull()) {
+                if (!teamList.isArray()) {
+                    throw new ConfigException(path + ".teams: expected a list of team ids");
+                }
+                teamList.forEach(t -> teams.add(t.asText()));
+            }
+            try {
+                SidecarEntry sidecar = new SidecarEntry(text(entry, "name"), credential(entry, "token", path + ".token"),
+                        teams);
+                if (!names.add(sidecar.name())) {
+                    throw new ConfigException(path + ".name: '" + sidecar.name() + "' appears twice");
+                }
+                out.add(sidecar);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(path + "." + e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** litellm_settings.drop_params: true is every deployment's default; its own drop_params still wins. */

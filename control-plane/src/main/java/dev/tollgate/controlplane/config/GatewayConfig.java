@@ -12,10 +12,11 @@ import java.util.Objects;
  * @param warnings     fields present in the file that Tollgate does not act on, with their path
  * @param server       {@code general_settings.database_url} and {@code environment_variables}
  * @param routing      {@code router_settings} with {@code litellm_settings} as defaults
+ * @param sidecars     {@code tollgate.sidecars}: per-sidecar tokens bound to a name and a team scope
  */
 public record GatewayConfig(
         List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings,
-        ServerSettings server, RoutingSettings routing) {
+        ServerSettings server, RoutingSettings routing, List<SidecarEntry> sidecars) {
 
     public GatewayConfig {
         deployments = List.copyOf(deployments);
@@ -24,6 +25,13 @@ public record GatewayConfig(
         warnings = List.copyOf(warnings);
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(routing, "routing");
+        sidecars = List.copyOf(sidecars);
+    }
+
+    /** A config without {@code tollgate.sidecars}. */
+    public GatewayConfig(List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken,
+                         List<String> warnings, ServerSettings server, RoutingSettings routing) {
+        this(deployments, masterKey, sidecarToken, warnings, server, routing, List.of());
     }
 
     /** A config without database, environment, router or litellm settings. */

@@ -30,8 +30,14 @@ public final class RelayService extends ProviderRelayGrpc.ProviderRelayImplBase 
 
     private final Supplier<PolicySnapshot> snapshots;
     private final CredentialVault vault;
-    private final Optional<String> sidecarToken;
+    private final Admission admission;
     private final HttpClient http;
+
+    /** Decides whether a relay request's sidecar may have it made: empty to admit, else the refusal. */
+    @FunctionalInterface
+    public interface Admission {
+        Optional<Status> check(RelayRequest request);
+    }
 
     /**
      * @param snapshots    the snapshot sidecars hold now (placeholders, api_base, exposure)
@@ -41,19 +47,29 @@ public final class RelayService extends ProviderRelayGrpc.ProviderRelayImplBase 
      */
     public RelayService(Supplier<PolicySnapshot> snapshots, CredentialVault vault, Optional<String> sidecarToken,
                         HttpClient http) {
+        this(snapshots, vault, request -> sidecarToken.isPresent()
+                && !KeyHashing.constantTimeEquals(sidecarToken.get(), request.getSidecarToken())
+                ? Optional.of(Status.UNAUTHENTICATED.withDescription("sidecar token rejected: start the sidecar with "
+                        + "TOLLGATE_SIDECAR_TOKEN set to the control plane's sidecar token"))
+                : Optional.empty(), http);
+    }
+
+    /** @param admission the same admission (token, name, scope) as the control stream's hello */
+    public RelayService(Supplier<PolicySnapshot> snapshots, CredentialVault vault, Admission admission,
+                        HttpClient http) {
         this.snapshots = snapshots;
         this.vault = vault;
-        this.sidecarToken = sidecarToken;
+        this.admission = admission;
         this.http = http;
     }
 
     @Override
     public void relay(RelayRequest request, StreamObserver<RelayFrame> responses) {
-        if (sidecarToken.isPresent() && !KeyHashing.constantTimeEquals(sidecarToken.get(), request.getSidecarToken())) {
+        Optional<Status> refused = admission.check(request);
+        if (refused.isPresent()) {
             LOG.log(System.Logger.Level.WARNING, "refused relay from sidecar '" + request.getSidecarName()
-                    + "': wrong or missing sidecar token");
-            responses.onError(Status.UNAUTHENTICATED.withDescription("sidecar token rejected: start the sidecar with "
-                    + "TOLLGATE_SIDECAR_TOKEN set to the control plane's sidecar token").asRuntimeException());
+                    + "': " + refused.get().getDescription());
+            responses.onError(refused.get().asRuntimeException());
             return;
         }
         Optional<Deployment> deployment = find(request.getDeploymentId());

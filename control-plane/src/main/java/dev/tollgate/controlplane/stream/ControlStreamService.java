@@ -2,6 +2,8 @@ package dev.tollgate.controlplane.stream;
 
 import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
+import dev.tollgate.controlplane.policy.ScopedSnapshots;
+import dev.tollgate.controlplane.sidecars.SidecarAuthenticator;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.proto.control.v1.ControlMessage;
 import dev.tollgate.proto.control.v1.ControlPlaneGrpc;
@@ -21,23 +23,22 @@ public final class ControlStreamService extends ControlPlaneGrpc.ControlPlaneImp
     private final PolicyPublisher publisher;
     private final UsageRepository usage;
     private final LeaseLedger leases;
-    private final Optional<String> sidecarToken;
+    private final SidecarAuthenticator auth;
+    private final ScopedSnapshots scoped = new ScopedSnapshots();
     private final Set<SidecarSession> sessions = ConcurrentHashMap.newKeySet();
 
-    /**
-     * @param sidecarToken the token sidecars must present; empty admits any sidecar (loopback-only setups)
-     */
+    /** @param auth decides which sidecars a hello admits, with which scope, and for how long */
     public ControlStreamService(PolicyPublisher publisher, UsageRepository usage, LeaseLedger leases,
-                                Optional<String> sidecarToken) {
+                                SidecarAuthenticator auth) {
         this.publisher = publisher;
         this.usage = usage;
         this.leases = leases;
-        this.sidecarToken = sidecarToken;
+        this.auth = auth;
     }
 
     @Override
     public StreamObserver<SidecarMessage> stream(StreamObserver<ControlMessage> responses) {
-        SidecarSession session = new SidecarSession(responses, publisher, usage, leases, sidecarToken,
+        SidecarSession session = new SidecarSession(responses, publisher, usage, leases, auth, scoped,
                 sessions::remove);
         sessions.add(session);
         return session;

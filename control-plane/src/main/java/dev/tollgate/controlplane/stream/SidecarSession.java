@@ -1,8 +1,11 @@
 package dev.tollgate.controlplane.stream;
 
 import dev.tollgate.controlplane.budget.LeaseLedger;
-import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
+import dev.tollgate.controlplane.policy.ScopedSnapshots;
+import dev.tollgate.controlplane.sidecars.Admission;
+import dev.tollgate.controlplane.sidecars.SidecarAuthenticator;
+import dev.tollgate.controlplane.sidecars.SidecarIdentity;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.proto.control.v1.ControlMessage;
 import dev.tollgate.proto.control.v1.GoAway;
@@ -46,22 +49,27 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
      */
     private static final int LEASE_SLOTS = 32;
     private final Semaphore leaseSlots = new Semaphore(LEASE_SLOTS);
-    private final Optional<String> sidecarToken;
+    private final SidecarAuthenticator auth;
+    private final ScopedSnapshots scoped;
     private final Consumer<SidecarSession> onClose;
     private final ReentrantLock sending = new ReentrantLock();
     private final Consumer<PolicySnapshot> push = this::push;
 
     private volatile String name;
+    private volatile SidecarIdentity identity;
+    private volatile ScopeGuard guard = new ScopeGuard(dev.tollgate.controlplane.sidecars.SidecarScope.UNSCOPED);
     private volatile long ackedVersion;
     private volatile boolean closed;
 
     SidecarSession(StreamObserver<ControlMessage> out, PolicyPublisher publisher, UsageRepository usage,
-                   LeaseLedger leases, Optional<String> sidecarToken, Consumer<SidecarSession> onClose) {
+                   LeaseLedger leases, SidecarAuthenticator auth, ScopedSnapshots scoped,
+                   Consumer<SidecarSession> onClose) {
         this.out = out;
         this.publisher = publisher;
         this.usage = usage;
         this.leases = leases;
-        this.sidecarToken = sidecarToken;
+        this.auth = auth;
+        this.scoped = scoped;
         this.onClose = onClose;
     }
 
@@ -103,16 +111,35 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
             fail(Status.FAILED_PRECONDITION.withDescription("second hello on one control stream"));
             return;
         }
-        if (sidecarToken.isPresent() && !KeyHashing.constantTimeEquals(sidecarToken.get(), hello.getSidecarToken())) {
-            LOG.log(System.Logger.Level.WARNING, "refused sidecar '" + hello.getSidecarName()
-                    + "': wrong or missing sidecar token");
-            fail(Status.UNAUTHENTICATED.withDescription(
-                    "sidecar token rejected: start the sidecar with TOLLGATE_SIDECAR_TOKEN set to the control plane's sidecar token"));
+        Admission admission;
+        try {
+            admission = auth.admit(hello.getSidecarName(), hello.getSidecarToken());
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not check the token of sidecar '" + hello.getSidecarName()
+                    + "': " + e.getMessage());
+            fail(Status.UNAVAILABLE.withDescription("the control plane cannot reach its database to check the sidecar"
+                    + " token; retrying"));
             return;
         }
-        name = hello.getSidecarName().isEmpty() ? "unnamed" : hello.getSidecarName();
-        LOG.log(System.Logger.Level.INFO, "sidecar '" + name + "' connected (holds policy version "
-                + hello.getKnownVersion() + ")");
+        switch (admission) {
+            case Admission.UnknownToken refused -> {
+                LOG.log(System.Logger.Level.WARNING, "refused sidecar '" + hello.getSidecarName()
+                        + "': wrong or missing sidecar token");
+                fail(Status.UNAUTHENTICATED.withDescription(refused.description()));
+                return;
+            }
+            case Admission.WrongName refused -> {
+                LOG.log(System.Logger.Level.WARNING, "refused sidecar '" + hello.getSidecarName() + "': "
+                        + refused.description());
+                fail(Status.PERMISSION_DENIED.withDescription(refused.description()));
+                return;
+            }
+            case Admission.Admitted admitted -> identity = admitted.identity();
+        }
+        name = identity.name();
+        guard = new ScopeGuard(identity.scope());
+        LOG.log(System.Logger.Level.INFO, "sidecar '" + name + "' connected (" + identity.source() + ", "
+                + identity.scope() + "; holds policy version " + hello.getKnownVersion() + ")");
         publisher.subscribe(push);
     }
 
@@ -124,13 +151,38 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
         return true;
     }
 
+    /** Each version: a deleted token closes the stream, else the snapshot as this sidecar's scope sees it. */
     private void push(PolicySnapshot snapshot) {
-        send(ControlMessage.newBuilder().setSnapshot(snapshot).build());
+        SidecarIdentity id = identity;
+        if (!auth.stillValid(id, snapshot.getVersion())) {
+            LOG.log(System.Logger.Level.INFO, "closing the stream of sidecar '" + name + "': its token was deleted");
+            fail(Status.PERMISSION_DENIED.withDescription("this sidecar's token was deleted in the control plane;"
+                    + " create a new one with /sidecar/token/new and restart the sidecar with it"));
+            return;
+        }
+        PolicySnapshot cut = scoped.forTeams(snapshot, id.scope().teams());
+        guard.sent(cut);
+        send(ControlMessage.newBuilder().setSnapshot(cut).build());
     }
 
     private void ingest(UsageBatch batch) {
+        List<dev.tollgate.proto.control.v1.UsageRecord> inScope = new java.util.ArrayList<>();
+        List<String> outOfScope = new java.util.ArrayList<>();
+        for (dev.tollgate.proto.control.v1.UsageRecord r : batch.getRecordsList()) {
+            if (guard.allows(r)) {
+                inScope.add(r);
+            } else {
+                outOfScope.add(r.getId());
+            }
+        }
+        if (!outOfScope.isEmpty()) {
+            // Acknowledged so that the sidecar stops resending them, but never stored or counted.
+            LOG.log(System.Logger.Level.WARNING, "dropped " + outOfScope.size() + " usage record(s) from sidecar '"
+                    + name + "' for teams outside its scope (" + identity.scope() + ")");
+        }
         try {
-            List<String> stored = usage.store(batch.getRecordsList());
+            List<String> stored = new java.util.ArrayList<>(inScope.isEmpty() ? List.of() : usage.store(inScope));
+            stored.addAll(outOfScope);
             send(ControlMessage.newBuilder().setUsageAck(UsageAck.newBuilder().addAllIds(stored)).build());
         } catch (SQLException e) {
             // No ack: the sidecar keeps the records in its spool and sends them again.
@@ -140,6 +192,14 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
     }
 
     private void lease(LeaseRequest request) {
+        if (!guard.allows(request.getSubject())) {
+            LOG.log(System.Logger.Level.WARNING, "refused a lease to sidecar '" + name + "' on "
+                    + request.getSubject().getEntityKind() + " " + request.getSubject().getEntityId()
+                    + ": outside its scope (" + identity.scope() + ")");
+            send(ControlMessage.newBuilder().setLeaseGrant(LeaseGrant.newBuilder().setSubject(request.getSubject())
+                    .setLeaseId(request.getLeaseId()).setRefusal("unavailable").setRetryAfterMs(60_000)).build());
+            return;
+        }
         // Acquired on the gRPC thread, so a sidecar that floods requests is slowed to the database's pace.
         leaseSlots.acquireUninterruptibly();
         Thread.startVirtualThread(() -> {

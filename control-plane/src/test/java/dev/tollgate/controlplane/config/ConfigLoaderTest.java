@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -258,5 +259,28 @@ class ConfigLoaderTest {
                   master_key: os.environ/
                 """);
         assertTrue(master.getMessage().startsWith("general_settings.master_key: "), master.getMessage());
+    }
+
+    @Test
+    void tollgateSidecarsAreParsedAndTheirMistakesNamed() throws IOException {
+        GatewayConfig config = load("""
+                tollgate:
+                  sidecars:
+                    - name: billing-app
+                      token: os.environ/BILLING_SIDECAR_TOKEN
+                      teams: [team-a, team-b]
+                    - name: platform
+                      token: os.environ/PLATFORM_SIDECAR_TOKEN
+                """);
+        assertEquals(2, config.sidecars().size());
+        assertEquals(List.of("team-a", "team-b"), config.sidecars().get(0).teams());
+        assertEquals(CredentialRef.parse("os.environ/BILLING_SIDECAR_TOKEN"), config.sidecars().get(0).token());
+        assertEquals(List.of(), config.sidecars().get(1).teams());
+
+        String noToken = refused("tollgate:\n  sidecars:\n    - name: x\n").getMessage();
+        assertTrue(noToken.contains("tollgate.sidecars[0].token: required"), noToken);
+        String twice = refused("tollgate:\n  sidecars:\n    - {name: x, token: os.environ/A}\n"
+                + "    - {name: x, token: os.environ/B}\n").getMessage();
+        assertTrue(twice.contains("tollgate.sidecars[1].name: 'x' appears twice"), twice);
     }
 }

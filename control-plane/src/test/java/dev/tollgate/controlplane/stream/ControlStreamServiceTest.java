@@ -104,7 +104,9 @@ class ControlStreamServiceTest {
         // No limits anywhere in these tests: the ledger is never asked for a lease.
         var leases = new dev.tollgate.controlplane.budget.LeaseLedger(db.dataSource(),
                 (kind, id) -> Optional.empty(), (kind, id, window) -> 0L, java.time.Clock.systemUTC());
-        service = new ControlStreamService(publisher, new UsageRepository(db.dataSource()), leases, Optional.of(TOKEN));
+        service = new ControlStreamService(publisher, new UsageRepository(db.dataSource()), leases,
+                new dev.tollgate.controlplane.sidecars.SidecarAuthenticator(Optional.of(TOKEN), List.of(),
+                        new dev.tollgate.controlplane.sidecars.SidecarTokenRepository(db.dataSource())));
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .executor(executor)

@@ -20,6 +20,7 @@ import dev.tollgate.sidecar.telemetry.RequestObserver;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
@@ -30,7 +31,9 @@ import java.time.Clock;
 
 /**
  * The sidecar's HTTP surface: the OpenAI-compatible API (each route also without {@code /v1})
- * and health. Thread-safe.
+ * and health. Every API route, {@code /v1/models} included, needs a virtual key; health never
+ * does (probes); {@code /metrics} needs one only when the server is bound off loopback.
+ * Thread-safe.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -93,6 +96,14 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String host, int port, PolicyHolder policies, Router router, UsageSink spool, Clock clock,
                      String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat,
                      UpstreamDebug.Mode debug, Drain drain) {
+        this(host, port, policies, router, spool, clock, sidecarName, limiter, metrics, logFormat, debug, drain,
+                ServerLimits.DEFAULT);
+    }
+
+    /** @param limits header size, body deadline, idle timeout and connection bound against hostile clients */
+    public ApiServer(String host, int port, PolicyHolder policies, Router router, UsageSink spool, Clock clock,
+                     String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat,
+                     UpstreamDebug.Mode debug, Drain drain, ServerLimits limits) {
         RequestObserver observer = new RequestObserver(metrics, logFormat);
         // The spool first: the record must be durable before anything else looks at it.
         UsageSink usage = record -> {
@@ -108,7 +119,8 @@ public final class ApiServer implements AutoCloseable {
                                 "deployment", h.deploymentId(), "state", state.label()))).toList())
                 .orElse(java.util.List.of()));
         Authenticator auth = new Authenticator(clock);
-        Gate gate = new Gate(policies, auth, router, limiter, debug, drain);
+        boolean offHost = !isLoopback(host);
+        Gate gate = new Gate(policies, auth, router, limiter, debug, drain, limits.bodyDeadline());
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         Messages messages = new Messages(gate, usage, clock, sidecarName);
@@ -118,12 +130,29 @@ public final class ApiServer implements AutoCloseable {
                 // Without TCP_NODELAY a streamed chunk can wait for the client's delayed ACK (~25-40 ms):
                 // the benchmark measured that as time-to-first-token added by the sidecar.
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                .idleConnectionTimeout(limits.idleTimeout())
+                .idleConnectionPeriod(limits.idleTimeout().dividedBy(4))
+                .maxTcpConnections(limits.maxConnections())
+                .addProtocol(Http1Config.builder().maxHeadersSize(limits.helidonHeaderCap()).build())
+                .directHandlers(MalformedRequests.handlers(limits))
                 // Helidon's own hook would stop the server at SIGTERM, closing every connection at
                 // once (streams included); Main's hook drains first and then stops it.
                 .shutdownHook(false)
                 .routing(r -> {
+                    r.addFilter(MalformedRequests.headerLimit(limits.maxHeaderBytes()));
                     r.addFilter((chain, req, res) -> admit(drain, chain, req, res));
                     r.get("/metrics", (req, res) -> {
+                        if (offHost) {
+                            // Reachable from other hosts: aliases, deployments and costs are not for
+                            // anyone who can connect; any valid virtual key may scrape.
+                            try {
+                                auth.authenticate(req, policies.current().orElseThrow(() ->
+                                        Failures.noPolicy().exception()));
+                            } catch (GatewayException e) {
+                                ErrorWriter.write(res, e.error());
+                                return;
+                            }
+                        }
                         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                         res.send(metrics.scrape());
                     });
@@ -195,6 +224,15 @@ public final class ApiServer implements AutoCloseable {
             res.send(bytes(body));
         } catch (GatewayException e) {
             ErrorWriter.write(res, e.error());
+        }
+    }
+
+    /** Whether {@code host} is a loopback address; a name that does not resolve counts as off-host. */
+    static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

@@ -46,7 +46,7 @@ final class ChatCompletions implements Handler {
         Exchange exchange = new Exchange(req, res, clock);
         try {
             Gate.Caller caller = gate.authenticate(req);
-            ObjectNode body = Gate.readJsonObject(req);
+            ObjectNode body = gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             RequestChecks.chat(body);
             RequestOverrides overrides = Gate.overrides(req, body);

@@ -37,7 +37,7 @@ final class Embeddings implements Handler {
         Exchange exchange = new Exchange(req, res, clock);
         try {
             Gate.Caller caller = gate.authenticate(req);
-            ObjectNode body = Gate.readJsonObject(req);
+            ObjectNode body = gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             requireInput(body);
             RequestOverrides overrides = Gate.overrides(req, body);

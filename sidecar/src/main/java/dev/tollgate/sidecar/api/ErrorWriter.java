@@ -6,6 +6,7 @@ import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.anthropic.AnthropicErrors;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 
@@ -55,6 +56,15 @@ final class ErrorWriter {
         res.status(Status.create(error.status()));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         error.retryAfterSeconds().ifPresent(s -> res.header(HeaderNames.RETRY_AFTER, Long.toString(s)));
+        boolean close = error.status() == 408 || error.status() == 431;
+        if (close) {
+            res.header(HeaderNames.CONNECTION, "close");
+        }
         res.send(envelope(error, shape));
+        if (close) {
+            // What follows a timed-out body or oversized headers cannot be trusted to start a next
+            // request; Helidon keeps the connection open despite the header unless told this way.
+            throw new CloseConnectionException("closed after " + error.status() + " " + error.code());
+        }
     }
 }

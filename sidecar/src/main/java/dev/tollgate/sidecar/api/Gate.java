@@ -42,10 +42,12 @@ final class Gate {
     private final Limiter limiter;
     private final UpstreamDebug.Mode debug;
     private final Drain drain;
+    private final java.time.Duration bodyDeadline;
 
     Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter, UpstreamDebug.Mode debug,
-         Drain drain) {
+         Drain drain, java.time.Duration bodyDeadline) {
         this.drain = drain;
+        this.bodyDeadline = bodyDeadline;
         this.policies = policies;
         this.auth = auth;
         this.router = router;
@@ -142,8 +144,8 @@ final class Gate {
                 exchange.requestId, a.caller().grant().key().getDisableFallbacks());
     }
 
-    static ObjectNode readJsonObject(ServerRequest req) {
-        return RequestBodies.readJsonObject(req);
+    ObjectNode readJsonObject(ServerRequest req) {
+        return RequestBodies.readJsonObject(req, bodyDeadline);
     }
 
     static String requireModel(ObjectNode body) {

@@ -49,7 +49,7 @@ final class Messages implements Handler {
         exchange.errorShape = ErrorWriter.Shape.ANTHROPIC;
         try {
             Gate.Caller caller = gate.authenticate(req);
-            ObjectNode body = Gate.readJsonObject(req);
+            ObjectNode body = gate.readJsonObject(req);
             String alias = Gate.requireModel(body);
             ObjectNode chat = MessagesSurface.toOpenAiRequest(body);
             RequestOverrides overrides = Gate.overrides(req, chat);

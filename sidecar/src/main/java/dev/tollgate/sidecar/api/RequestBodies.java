@@ -42,17 +42,34 @@ final class RequestBodies {
     }
 
     static ObjectNode readJsonObject(ServerRequest req) {
+        return readJsonObject(req, ServerLimits.DEFAULT.bodyDeadline());
+    }
+
+    /** @param deadline longest the whole body may take to arrive (408 {@code request_timeout} after it) */
+    static ObjectNode readJsonObject(ServerRequest req, java.time.Duration deadline) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > MAX_BODY_BYTES) {
             throw tooLarge(declared).exception();
         }
         byte[] bytes;
-        try (InputStream in = req.content().hasEntity() ? req.content().inputStream() : InputStream.nullInputStream()) {
+        long deadlineNanos = System.nanoTime() + deadline.toNanos();
+        // Grace before the watchdog cuts a silent client: enough for a trickler's last read to return first.
+        long graceNanos = Math.min(deadline.toNanos(), java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+        try (InputStream in = new DeadlineInputStream(req.content().hasEntity() ? req.content().inputStream()
+                : InputStream.nullInputStream(), deadlineNanos, graceNanos)) {
             // With a Content-Length, read into an exactly sized array (most bodies are small); else read
             // up to one byte past the cap to detect an oversized chunked body.
             bytes = declared >= 0 ? readExactly(in, (int) declared) : in.readNBytes(MAX_BODY_BYTES + 1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (DeadlineInputStream.Expired e) {
+            throw timedOut(deadline).exception();
+        } catch (IOException | RuntimeException e) {
+            // Helidon wraps socket failures in its own runtime exceptions.
+            if (System.nanoTime() - deadlineNanos > 0) {
+                // The watchdog cut a silent client: its interrupt is spent, the socket is closed.
+                Thread.interrupted();
+                throw timedOut(deadline).exception();
+            }
+            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
         }
         if (bytes.length > MAX_BODY_BYTES) {
             throw tooLarge(-1).exception();
@@ -80,6 +97,12 @@ final class RequestBodies {
         byte[] bytes = new byte[length];
         int read = in.readNBytes(bytes, 0, length);
         return read == length ? bytes : java.util.Arrays.copyOf(bytes, read);
+    }
+
+    private static GatewayError timedOut(java.time.Duration deadline) {
+        return new GatewayError(408, "invalid_request_error", "request_timeout",
+                "The request body did not arrive within " + deadline.toSeconds() + " s (or the client went silent);"
+                        + " the sidecar closed the connection. Send the body at once, or check the client's network.");
     }
 
     private static GatewayError tooLarge(long declared) {

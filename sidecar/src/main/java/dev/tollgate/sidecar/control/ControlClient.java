@@ -48,6 +48,7 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final LeaseBook leases;
+    private final ControlPlaneTls tls;
     private final ReentrantLock sending = new ReentrantLock();
 
     private volatile StreamObserver<SidecarMessage> stream;
@@ -63,6 +64,13 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
     /** {@code leases} is attached to this client: its requests go up this stream. */
     public ControlClient(ManagedChannel channel, String target, Hello identity, PolicyHolder policy, UsageSpool spool,
                          ScheduledExecutorService scheduler, Clock clock, LeaseBook leases) {
+        this(channel, target, identity, policy, spool, scheduler, clock, leases, ControlPlaneTls.PLAINTEXT);
+    }
+
+    /** {@code tls} is how {@code channel} was built; it only shapes the hints in log lines. */
+    public ControlClient(ManagedChannel channel, String target, Hello identity, PolicyHolder policy, UsageSpool spool,
+                         ScheduledExecutorService scheduler, Clock clock, LeaseBook leases, ControlPlaneTls tls) {
+        this.tls = tls;
         this.leases = leases;
         leases.attach(this);
         this.channel = channel;
@@ -203,13 +211,18 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
             }
             long delay = backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
             backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-            String why = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
-            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+            // Netty's descriptions can run over several lines (the channel pipeline): the first says it.
+            String why = status.getCode() + (status.getDescription() == null ? ""
+                    : ": " + status.getDescription().lines().findFirst().orElse(""));
+            if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
                 LOG.log(System.Logger.Level.ERROR, "control plane " + target + " refused this sidecar (" + why
                         + "); retrying in " + delay + " ms");
             } else if (!loggedDown) {
                 loggedDown = true;
-                LOG.log(System.Logger.Level.WARNING, "control stream to " + target + " is down (" + why
+                // A stream that never opened most often means the two ends disagree about TLS.
+                String hint = first && status.getCode() == Status.Code.UNAVAILABLE ? tls.hint(status.getCause()) : "";
+                LOG.log(hint.isEmpty() ? System.Logger.Level.WARNING : System.Logger.Level.ERROR,
+                        "control stream to " + target + " is down (" + why + (hint.isEmpty() ? "" : "; " + hint)
                         + "); serving policy version " + policy.version() + " and retrying with backoff");
             }
             scheduler.schedule(ControlClient.this::connect, delay, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.tollgate.sidecar.control;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -81,17 +82,23 @@ public record ControlPlaneAddresses(List<HostPort> replicas) {
         return new ControlPlaneAddresses(out);
     }
 
-    /**
-     * A plaintext channel builder aimed at these replicas: gRPC's DNS resolver for a single
-     * address, the list's own resolver for several.
-     */
+    /** A plaintext channel builder aimed at these replicas (see {@link #channelBuilder(ChannelCredentials)}). */
     public ManagedChannelBuilder<?> channelBuilder() {
+        return channelBuilder(InsecureChannelCredentials.create());
+    }
+
+    /**
+     * A channel builder aimed at these replicas: gRPC's DNS resolver for a single address, the
+     * list's own resolver for several. Under TLS the server certificate is checked against the
+     * first replica's host name (a list's replicas share one certificate, or one name in it).
+     */
+    public ManagedChannelBuilder<?> channelBuilder(ChannelCredentials credentials) {
         if (replicas.size() == 1) {
-            return Grpc.newChannelBuilder(replicas.get(0).toString(), InsecureChannelCredentials.create());
+            return Grpc.newChannelBuilder(replicas.get(0).toString(), credentials);
         }
         NameResolverRegistry registry = new NameResolverRegistry();
         registry.register(new Provider(replicas));
-        return Grpc.newChannelBuilder(SCHEME + ":///replicas", InsecureChannelCredentials.create(), registry);
+        return Grpc.newChannelBuilder(SCHEME + ":///replicas", credentials, registry);
     }
 
     @Override
@@ -117,7 +124,8 @@ public record ControlPlaneAddresses(List<HostPort> replicas) {
 
                 @Override
                 public String getServiceAuthority() {
-                    return "tollgate-control-plane";
+                    // The authority TLS checks the server certificate against.
+                    return replicas.get(0).toString();
                 }
 
                 @Override

@@ -46,6 +46,24 @@ public final class TestSidecar implements AutoCloseable {
                 Clock.systemUTC(), "test-sidecar").start();
     }
 
+    /** Bound to {@code host} (e.g. 0.0.0.0 for an off-host bind) with these server limits. */
+    public TestSidecar(String host, dev.tollgate.sidecar.api.ServerLimits limits, Deployment... deployments) {
+        HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        install(snapshot(1, deployments));
+        Clock clock = Clock.systemUTC();
+        server = new ApiServer(host, 0, policies,
+                dev.tollgate.sidecar.routing.Router.standard(ProviderCatalog.standard(upstream), clock), usage::add,
+                clock, "test-sidecar", new dev.tollgate.sidecar.limits.Limiter(new dev.tollgate.sidecar.limits.LeaseBook(clock)),
+                new dev.tollgate.sidecar.telemetry.Metrics(), dev.tollgate.sidecar.telemetry.RequestObserver.LogFormat.TEXT,
+                dev.tollgate.sidecar.provider.UpstreamDebug.Mode.WHEN_KEY_ALLOWS, new dev.tollgate.sidecar.shutdown.Drain(),
+                limits).start();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
     /** A deployment whose id is {@code alias#0}. */
     public static Deployment deployment(String alias, String provider, String model, String apiBase, String apiKey,
                                         Map<String, String> params) {
