@@ -26,7 +26,7 @@ final class GeminiResponse {
         String id = id(call, response);
         ObjectNode out = OpenAiWire.completion("chatcmpl-" + id, created, model(call, response));
         ArrayNode choices = out.putArray("choices");
-        JsonNode candidates = response.path("candidates");
+        JsonNode candidates = candidates(response);
         if (candidates.isEmpty()) {
             // A blocked prompt has no candidate, only promptFeedback.blockReason.
             String reason = response.path("promptFeedback").hasNonNull("blockReason") ? "content_filter" : "stop";
@@ -57,6 +57,15 @@ final class GeminiResponse {
         }
         out.set("usage", usageNode(response.path("usageMetadata")));
         return out;
+    }
+
+    /**
+     * The {@code candidates} list, or an empty one when the answer has none or something else there: an
+     * object's size() counts fields that get(i) cannot reach.
+     */
+    static JsonNode candidates(JsonNode response) {
+        JsonNode candidates = response.path("candidates");
+        return candidates.isArray() ? candidates : GoogleTransport.JSON.createArrayNode();
     }
 
     /** Splits Gemini parts into text, thoughts and tool calls (numbered from {@code firstToolIndex}). */
