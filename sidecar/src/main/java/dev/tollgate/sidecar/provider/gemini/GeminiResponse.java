@@ -101,10 +101,11 @@ final class GeminiResponse {
 
     /** Thinking tokens are billed as output, so they count as completion tokens. */
     static TokenUsage usage(JsonNode metadata) {
-        return new TokenUsage(
-                metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0),
-                metadata.path("candidatesTokenCount").asLong(0) + metadata.path("thoughtsTokenCount").asLong(0),
-                metadata.path("cachedContentTokenCount").asLong(0));
+        long prompt = TokenUsage.sum(metadata.path("promptTokenCount").asLong(0),
+                metadata.path("toolUsePromptTokenCount").asLong(0));
+        long completion = TokenUsage.sum(metadata.path("candidatesTokenCount").asLong(0),
+                metadata.path("thoughtsTokenCount").asLong(0));
+        return TokenUsage.reported(prompt, completion, metadata.path("cachedContentTokenCount").asLong(0));
     }
 
     static ObjectNode usageNode(JsonNode metadata) {
