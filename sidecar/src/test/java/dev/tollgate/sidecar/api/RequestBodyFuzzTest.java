@@ -63,7 +63,7 @@ class RequestBodyFuzzTest {
     private static final Providers ADAPTERS = ProviderCatalog.standard(HTTP);
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "8s")
     void anyBodyBecomesARequestOrAClear4xx(byte[] input) {
         FuzzInput in = new FuzzInput(input);
         int control = in.u8();

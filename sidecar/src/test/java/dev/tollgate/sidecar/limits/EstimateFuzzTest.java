@@ -26,7 +26,7 @@ class EstimateFuzzTest {
             .build();
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void anyBodyHasAnEstimate(byte[] input) {
         JsonNode body;
         try {

@@ -24,7 +24,7 @@ import java.util.List;
 class SseLinesFuzzTest {
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void rechunkingAStreamAnywhereYieldsTheSameLines(byte[] input) throws IOException {
         FuzzInput in = new FuzzInput(input);
         int[] cuts = new int[in.u8() & 7];

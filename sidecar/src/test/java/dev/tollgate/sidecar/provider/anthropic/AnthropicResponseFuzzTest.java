@@ -25,7 +25,7 @@ class AnthropicResponseFuzzTest {
     private static final Deployment DEPLOYMENT = ProviderFuzz.deployment("anthropic", "claude-sonnet-4-5", Map.of());
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "8s")
     void anyAnswerIsTranslatedOrAClearError(byte[] input) {
         FuzzInput in = new FuzzInput(input);
         int control = in.u8();

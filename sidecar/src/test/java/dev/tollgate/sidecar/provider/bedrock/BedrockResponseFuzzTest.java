@@ -37,7 +37,7 @@ class BedrockResponseFuzzTest {
     private static final Deployment COHERE = ProviderFuzz.deployment("bedrock", "cohere.embed-english-v3", AWS);
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "8s")
     void anyAnswerIsTranslatedOrAClearError(byte[] input) {
         FuzzInput in = new FuzzInput(input);
         int control = in.u8();

@@ -20,7 +20,7 @@ import java.util.Arrays;
  */
 class EventStreamDecoderFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void anyFrameDecodesOrIsRefusedAndNoCorruptionPasses(byte[] input) throws IOException {
         FuzzInput in = new FuzzInput(input);
         if ((in.u8() & 1) == 0) {

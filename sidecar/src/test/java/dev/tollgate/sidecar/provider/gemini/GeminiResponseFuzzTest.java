@@ -30,7 +30,7 @@ class GeminiResponseFuzzTest {
             Map.of("vertex_project", "fuzz-project"));
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "8s")
     void anyAnswerIsTranslatedOrAClearError(byte[] input) {
         FuzzInput in = new FuzzInput(input);
         int control = in.u8();

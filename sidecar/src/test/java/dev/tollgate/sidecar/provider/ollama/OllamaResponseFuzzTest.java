@@ -24,7 +24,7 @@ class OllamaResponseFuzzTest {
     private static final Deployment DEPLOYMENT = ProviderFuzz.deployment("ollama", "llama3.2", Map.of());
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "8s")
     void anyAnswerIsTranslatedOrAClearError(byte[] input) {
         FuzzInput in = new FuzzInput(input);
         int control = in.u8();

@@ -23,7 +23,7 @@ class OpenAiResponseFuzzTest {
     private static final Providers PROVIDERS = ProviderCatalog.standard(HTTP);
 
     @DictionaryFile(resourcePath = "/dev/tollgate/sidecar/fuzz-json.dict")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "8s")
     void anyAnswerIsRelayedOrAClearError(byte[] input) {
         FuzzInput in = new FuzzInput(input);
         int control = in.u8();
