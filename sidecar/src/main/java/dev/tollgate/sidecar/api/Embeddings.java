@@ -68,7 +68,7 @@ final class Embeddings implements Handler {
         }
     }
 
-    private static void requireInput(ObjectNode body) {
+    static void requireInput(ObjectNode body) {
         JsonNode input = body.get("input");
         boolean ok = input != null && (input.isTextual() && !input.asText().isEmpty()
                 || input.isArray() && !input.isEmpty());

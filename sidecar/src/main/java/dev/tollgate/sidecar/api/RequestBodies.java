@@ -74,6 +74,11 @@ final class RequestBodies {
         if (bytes.length > MAX_BODY_BYTES) {
             throw tooLarge(-1).exception();
         }
+        return parse(bytes);
+    }
+
+    /** The body as a JSON object, or a 400 {@code invalid_json} saying what is wrong with it. */
+    static ObjectNode parse(byte[] bytes) {
         if (bytes.length == 0) {
             throw Failures.malformedJson("the body is empty; send a JSON object").exception();
         }

@@ -55,6 +55,11 @@ final class RequestChecks {
             if (!m.isObject() || !m.path("role").isTextual()) {
                 throw bad("messages[" + i + "]", "messages[" + i + "] must be an object with a string 'role'.");
             }
+            JsonNode calls = m.get("tool_calls");
+            if (calls != null && !calls.isNull() && !calls.isArray()) {
+                throw bad("messages[" + i + "].tool_calls", "messages[" + i + "].tool_calls must be a list of "
+                        + "{id, type: \"function\", function: {name, arguments}} objects.");
+            }
             JsonNode content = m.get("content");
             if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
                 throw bad("messages[" + i + "].content", "messages[" + i + "].content must be a string, a list of "

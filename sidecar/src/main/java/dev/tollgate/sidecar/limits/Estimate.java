@@ -40,7 +40,8 @@ public record Estimate(long costMicros, long promptTokens, long outputTokens, bo
 
     /** Tokens reserved against tpm: the prompt bound and the requested cap (0 without one). */
     long tpmTokens(JsonNode body) {
-        return promptTokens + requestedCap(body);
+        long cap = requestedCap(body);
+        return promptTokens > Long.MAX_VALUE - cap ? Long.MAX_VALUE : promptTokens + cap;
     }
 
     /** The estimate of a request to {@code d}; {@code body} null means the handler did not show it. */
@@ -58,11 +59,11 @@ public record Estimate(long costMicros, long promptTokens, long outputTokens, bo
         if (!capped) {
             long modelMax = Pricing.maxOutputTokens(d);
             capped = modelMax > 0 || isEmbeddings(body);
-            cap = isEmbeddings(body) ? 0 : modelMax > 0 ? modelMax * choices(body) : UNCAPPED_OUTPUT_TOKENS;
+            cap = isEmbeddings(body) ? 0 : modelMax > 0 ? times(modelMax, choices(body)) : UNCAPPED_OUTPUT_TOKENS;
         }
         BigDecimal usd = Pricing.price(d, "input_cost_per_token").multiply(BigDecimal.valueOf(prompt))
                 .add(Pricing.price(d, "output_cost_per_token").multiply(BigDecimal.valueOf(cap)));
-        long micros = usd.multiply(MILLION).setScale(0, RoundingMode.CEILING).longValueExact();
+        long micros = Pricing.micros(usd.multiply(MILLION).setScale(0, RoundingMode.CEILING));
         return new Estimate(micros, prompt, cap, promptKnown && capped);
     }
 
@@ -131,7 +132,14 @@ public record Estimate(long costMicros, long promptTokens, long outputTokens, bo
         if (max == null || !max.canConvertToLong() || max.asLong() <= 0) {
             return 0;
         }
-        return max.asLong() * choices(body);
+        return times(max.asLong(), choices(body));
+    }
+
+    /** {@code max_tokens} and {@code n} are the client's numbers: their product saturates rather than wraps. */
+    private static long times(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long product = a * b;
+        return high == 0 && product >= 0 ? product : Long.MAX_VALUE;
     }
 
     private static long choices(JsonNode body) {

@@ -143,7 +143,9 @@ final class AttemptSupervisor {
         if (cause instanceof UncheckedIOException u) {
             cause = u.getCause();
         }
-        if (cause instanceof JsonProcessingException) {
+        // CharConversionException: Jackson guessed UTF-16/32 from the chunk's first bytes and found no valid
+        // character; the chunk is as broken as any malformed JSON, and the connection is fine.
+        if (cause instanceof JsonProcessingException || cause instanceof java.io.CharConversionException) {
             return new GatewayError(502, "api_error", "provider_bad_response", target.describe()
                     + ": the provider sent a chunk that is not JSON.");
         }

@@ -16,6 +16,7 @@ import java.math.RoundingMode;
 public final class Pricing {
 
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private Pricing() {
     }
@@ -38,7 +39,15 @@ public final class Pricing {
         BigDecimal usd = in.multiply(BigDecimal.valueOf(usage.promptTokens() - cachedTokens))
                 .add(cached.multiply(BigDecimal.valueOf(cachedTokens)))
                 .add(out.multiply(BigDecimal.valueOf(usage.completionTokens())));
-        return usd.multiply(MILLION).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        return micros(usd.multiply(MILLION).setScale(0, RoundingMode.HALF_UP));
+    }
+
+    /**
+     * Whole micro-dollars as a long, saturating at {@link Long#MAX_VALUE}: token counts come from providers
+     * (and request fields), and an absurd count must read as an absurd cost, not fail the request.
+     */
+    public static long micros(BigDecimal wholeMicros) {
+        return wholeMicros.compareTo(LONG_MAX) >= 0 ? Long.MAX_VALUE : Math.max(0, wholeMicros.longValue());
     }
 
     /** {@code 0.000123} style text for the {@code x-tollgate-cost-usd} header. */

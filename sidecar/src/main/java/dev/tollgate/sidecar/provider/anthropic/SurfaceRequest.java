@@ -111,6 +111,9 @@ final class SurfaceRequest {
             out.add(message.put("content", content.asText()));
             return;
         }
+        if (!content.isArray() && !content.isNull() && !content.isMissingNode()) {
+            throw MessageMapping.badContent(at + ".content", "must be a string or a list of content blocks");
+        }
         StringBuilder text = new StringBuilder();
         ArrayNode calls = Json.array();
         for (int j = 0; j < content.size(); j++) {

@@ -56,7 +56,8 @@ public final class SurfaceStream {
             }
             blockDelta(open, Json.object().put("type", "text_delta").put("text", text));
         }
-        JsonNode calls = delta.path("tool_calls");
+        // Only a list holds tool calls: an object's size() counts fields that get(i) cannot reach.
+        JsonNode calls = delta.path("tool_calls").isArray() ? delta.path("tool_calls") : Json.array();
         for (int i = 0; i < calls.size(); i++) {
             toolCall(calls.get(i), i);
         }

@@ -78,6 +78,11 @@ final class ToolMapping {
     /** Sets OpenAI {@code tools}, {@code tool_choice} and {@code parallel_tool_calls} from an Anthropic request. */
     static void toOpenAi(ObjectNode in, ObjectNode out) {
         JsonNode tools = in.path("tools");
+        if (!tools.isArray() && !tools.isMissingNode() && !tools.isNull()) {
+            // Not a list: indexing it would find no elements (an object) and fail as a bug, not as a 400.
+            throw Failures.badField("tools", "tools must be a list of custom tools ({name, description, "
+                    + "input_schema}).").exception();
+        }
         if (!tools.isEmpty()) {
             ArrayNode openAiTools = out.putArray("tools");
             for (int i = 0; i < tools.size(); i++) {

@@ -30,7 +30,7 @@ final class UsageMapping {
         }
 
         TokenUsage tokens() {
-            return new TokenUsage(input + cacheRead + cacheCreation, output, cacheRead);
+            return TokenUsage.reported(TokenUsage.sum(input, cacheRead, cacheCreation), output, cacheRead);
         }
     }
 

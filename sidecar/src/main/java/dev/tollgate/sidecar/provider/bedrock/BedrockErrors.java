@@ -88,7 +88,7 @@ final class BedrockErrors {
             return fromType(call, s, type, 502, message, Optional.empty());
         }
         return new GatewayError(502, "api_error", "provider_stream_error", call.target().describe()
-                + ": the provider reported " + (type.isEmpty() ? "an error" : type) + " mid-stream: \""
+                + ": the provider reported " + (type.isEmpty() ? "an error" : s.scrub(type)) + " mid-stream: \""
                 + s.scrub(message) + "\"");
     }
 

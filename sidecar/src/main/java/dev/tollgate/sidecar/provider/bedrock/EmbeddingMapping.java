@@ -73,7 +73,7 @@ final class EmbeddingMapping {
     }
 
     static TokenUsage usage(ObjectNode response) {
-        return new TokenUsage(response.path("usage").path("prompt_tokens").asLong(0), 0, 0);
+        return TokenUsage.reported(response.path("usage").path("prompt_tokens").asLong(0), 0, 0);
     }
 
     private static long titan(ProviderCall call, BedrockSettings s, BedrockHttp http, List<String> texts,
@@ -90,7 +90,7 @@ final class EmbeddingMapping {
                 throw BedrockErrors.badResponse(call, "answered without an 'embedding' array").exception();
             }
             vectors.add(vector);
-            tokens += answer.path("inputTextTokenCount").asLong(0);
+            tokens = TokenUsage.sum(tokens, answer.path("inputTextTokenCount").asLong(0));
         }
         return tokens;
     }
@@ -110,8 +110,8 @@ final class EmbeddingMapping {
             }
             embeddings.forEach(vectors::add);
             // Cohere's body has no token count; InvokeModel reports it in a header.
-            tokens += response.headers().firstValue("x-amzn-bedrock-input-token-count")
-                    .map(EmbeddingMapping::count).orElse(0L);
+            tokens = TokenUsage.sum(tokens, response.headers().firstValue("x-amzn-bedrock-input-token-count")
+                    .map(EmbeddingMapping::count).orElse(0L));
         }
         return tokens;
     }

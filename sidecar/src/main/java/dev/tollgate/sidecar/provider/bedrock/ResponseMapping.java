@@ -70,7 +70,7 @@ final class ResponseMapping {
     static TokenUsage usage(JsonNode usage) {
         long cacheRead = usage.path("cacheReadInputTokens").asLong(0);
         long cacheWrite = usage.path("cacheWriteInputTokens").asLong(0);
-        return new TokenUsage(usage.path("inputTokens").asLong(0) + cacheRead + cacheWrite,
+        return TokenUsage.reported(TokenUsage.sum(usage.path("inputTokens").asLong(0), cacheRead, cacheWrite),
                 usage.path("outputTokens").asLong(0), cacheRead);
     }
 

@@ -151,7 +151,7 @@ final class StreamMapping {
             JsonNode node = BedrockAdapter.JSON.readTree(message.payload());
             return node == null ? BedrockAdapter.JSON.missingNode() : node;
         } catch (IOException e) {
-            throw BedrockErrors.badResponse(call, "sent a " + message.header(":event-type")
+            throw BedrockErrors.badResponse(call, "sent a " + settings.scrub(message.header(":event-type"))
                     + " event whose payload is not JSON").exception();
         }
     }

@@ -46,7 +46,7 @@ public final class GeminiEmbeddings {
         }
         long tokens = answer.path("usageMetadata").path("promptTokenCount").asLong(estimate(texts));
         byte[] body = OpenAiWire.embeddings(vectors, model, tokens, call.body().path("encoding_format").asText(""));
-        return new EmbeddingResponse(body, new TokenUsage(tokens, 0, 0));
+        return new EmbeddingResponse(body, TokenUsage.reported(tokens, 0, 0));
     }
 
     /** About one token per four characters, at least one per input. */

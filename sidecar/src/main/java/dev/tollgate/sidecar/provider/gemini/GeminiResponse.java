@@ -26,7 +26,7 @@ final class GeminiResponse {
         String id = id(call, response);
         ObjectNode out = OpenAiWire.completion("chatcmpl-" + id, created, model(call, response));
         ArrayNode choices = out.putArray("choices");
-        JsonNode candidates = response.path("candidates");
+        JsonNode candidates = candidates(response);
         if (candidates.isEmpty()) {
             // A blocked prompt has no candidate, only promptFeedback.blockReason.
             String reason = response.path("promptFeedback").hasNonNull("blockReason") ? "content_filter" : "stop";
@@ -57,6 +57,15 @@ final class GeminiResponse {
         }
         out.set("usage", usageNode(response.path("usageMetadata")));
         return out;
+    }
+
+    /**
+     * The {@code candidates} list, or an empty one when the answer has none or something else there: an
+     * object's size() counts fields that get(i) cannot reach.
+     */
+    static JsonNode candidates(JsonNode response) {
+        JsonNode candidates = response.path("candidates");
+        return candidates.isArray() ? candidates : GoogleTransport.JSON.createArrayNode();
     }
 
     /** Splits Gemini parts into text, thoughts and tool calls (numbered from {@code firstToolIndex}). */
@@ -92,10 +101,11 @@ final class GeminiResponse {
 
     /** Thinking tokens are billed as output, so they count as completion tokens. */
     static TokenUsage usage(JsonNode metadata) {
-        return new TokenUsage(
-                metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0),
-                metadata.path("candidatesTokenCount").asLong(0) + metadata.path("thoughtsTokenCount").asLong(0),
-                metadata.path("cachedContentTokenCount").asLong(0));
+        long prompt = TokenUsage.sum(metadata.path("promptTokenCount").asLong(0),
+                metadata.path("toolUsePromptTokenCount").asLong(0));
+        long completion = TokenUsage.sum(metadata.path("candidatesTokenCount").asLong(0),
+                metadata.path("thoughtsTokenCount").asLong(0));
+        return TokenUsage.reported(prompt, completion, metadata.path("cachedContentTokenCount").asLong(0));
     }
 
     static ObjectNode usageNode(JsonNode metadata) {

@@ -53,7 +53,7 @@ final class GeminiStream {
             // Usage is cumulative: the last event's is the total.
             usageMetadata = event.path("usageMetadata");
         }
-        JsonNode candidates = event.path("candidates");
+        JsonNode candidates = GeminiResponse.candidates(event);
         if (candidates.isEmpty() && event.path("promptFeedback").hasNonNull("blockReason")) {
             emit(0, choice(0), GoogleTransport.JSON.createObjectNode(), null);
             finish(0, "content_filter");

@@ -89,7 +89,7 @@ public final class OllamaAdapter implements ProviderAdapter {
         long tokens = answer.path("prompt_eval_count").asLong(0);
         byte[] body = OpenAiWire.embeddings(vectors, call.deployment().getModel(), tokens,
                 call.body().path("encoding_format").asText(""));
-        return new EmbeddingResponse(body, new TokenUsage(tokens, 0, 0));
+        return new EmbeddingResponse(body, TokenUsage.reported(tokens, 0, 0));
     }
 
     private HttpResponse<byte[]> send(ProviderCall call, String path, ObjectNode body) {

@@ -70,7 +70,7 @@ final class OllamaResponse {
     }
 
     static TokenUsage usage(JsonNode answer) {
-        return new TokenUsage(answer.path("prompt_eval_count").asLong(0), answer.path("eval_count").asLong(0), 0);
+        return TokenUsage.reported(answer.path("prompt_eval_count").asLong(0), answer.path("eval_count").asLong(0), 0);
     }
 
     static String model(ProviderCall call, JsonNode answer) {

@@ -79,11 +79,12 @@ public final class VertexEndpoint implements GoogleEndpoint {
         long tokens = 0;
         for (JsonNode prediction : answer.path("predictions")) {
             vectors.add(prediction.path("embeddings").path("values"));
-            tokens += prediction.path("embeddings").path("statistics").path("token_count").asLong(0);
+            tokens = TokenUsage.sum(tokens,
+                    prediction.path("embeddings").path("statistics").path("token_count").asLong(0));
         }
         byte[] body = OpenAiWire.embeddings(vectors, call.deployment().getModel(), tokens,
                 call.body().path("encoding_format").asText(""));
-        return new EmbeddingResponse(body, new TokenUsage(tokens, 0, 0));
+        return new EmbeddingResponse(body, TokenUsage.reported(tokens, 0, 0));
     }
 
     private static String location(ProviderCall call) {
