@@ -32,13 +32,11 @@ final class FieldRules {
 
     static final Map<String, Rule> TOP = table(
             used("model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables",
-                    "tollgate"),
+                    "tollgate", "credential_list"),
             Map.of(
                     "include", refused("splitting the config over files is not supported; copy the included "
                             + "files' model_list entries into this file"),
-                    "guardrails", refused("guardrails change or block requests, and Tollgate cannot run LiteLLM's"),
-                    "credential_list", refused("named credentials are not supported; give each deployment its "
-                            + "api_key (os.environ/NAME) in litellm_params")));
+                    "guardrails", refused("guardrails change or block requests, and Tollgate cannot run LiteLLM's")));
 
     static final Map<String, Rule> MODEL_ENTRY = table(
             used("model_name", "litellm_params", "model_info"),
@@ -50,7 +48,7 @@ final class FieldRules {
             "organization", "timeout", "stream_timeout", "stream_idle_timeout", "rpm", "tpm", "max_parallel_requests", "weight", "order",
             "input_cost_per_token", "output_cost_per_token", "drop_params", "aws_access_key_id",
             "aws_secret_access_key", "aws_session_token", "aws_region_name", "vertex_project", "vertex_location",
-            "azure_ad_token", "anthropic_beta", "input_type");
+            "azure_ad_token", "anthropic_beta", "input_type", "litellm_credential_name");
 
     /** Values LiteLLM merges into every request of a deployment. */
     private static final Set<String> REQUEST_DEFAULTS = Set.of("temperature", "top_p", "max_tokens",
@@ -64,8 +62,6 @@ final class FieldRules {
             Map.entry("metadata", DESCRIPTIVE),
             Map.entry("custom_llm_provider", refused("write the provider as the prefix of model, e.g. "
                     + "model: openai/<model>")),
-            Map.entry("litellm_credential_name", refused("named credentials are not supported; set api_key "
-                    + "(os.environ/NAME) on the deployment")),
             Map.entry("vertex_credentials", refused("Tollgate does not mint Google tokens from a service-account "
                     + "file; give the deployment an OAuth access token as api_key")),
             Map.entry("client_id", refused("Tollgate does not mint Entra ID tokens; set azure_ad_token or api_key")),

@@ -12,18 +12,25 @@ import java.util.Objects;
  * @param warnings     fields present in the file that Tollgate does not act on, with their path
  * @param server       {@code general_settings.database_url} and {@code environment_variables}
  * @param routing      {@code router_settings} with {@code litellm_settings} as defaults
+ * @param credentials  {@code credential_list}: named credentials, resolved in memory, never stored
  */
 public record GatewayConfig(
         List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken, List<String> warnings,
-        ServerSettings server, RoutingSettings routing) {
+        ServerSettings server, RoutingSettings routing, List<ConfigCredential> credentials) {
 
     public GatewayConfig {
         deployments = List.copyOf(deployments);
+        credentials = List.copyOf(credentials == null ? List.of() : credentials);
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(sidecarToken, "sidecarToken");
         warnings = List.copyOf(warnings);
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(routing, "routing");
+    }
+
+    public GatewayConfig(List<ModelDeployment> deployments, CredentialRef masterKey, CredentialRef sidecarToken,
+                         List<String> warnings, ServerSettings server, RoutingSettings routing) {
+        this(deployments, masterKey, sidecarToken, warnings, server, routing, List.of());
     }
 
     /** A config without database, environment, router or litellm settings. */

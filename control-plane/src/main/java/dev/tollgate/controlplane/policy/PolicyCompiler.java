@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.controlplane.budget.BudgetDuration;
 import dev.tollgate.controlplane.budget.Limits;
+import dev.tollgate.controlplane.credentials.CredentialCatalog;
 import dev.tollgate.controlplane.keys.KeyRecord;
 import dev.tollgate.controlplane.keys.KeyRepository;
 import dev.tollgate.controlplane.teams.TeamRecord;
@@ -20,6 +21,7 @@ import dev.tollgate.proto.control.v1.VirtualKey;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the snapshot sidecars serve from: aliases with their deployments, resolved credentials
@@ -42,6 +44,7 @@ public final class PolicyCompiler {
     private final CredentialVault vault;
     private final PriceMap prices;
     private final RouterSettings routerSettings;
+    private final Optional<CredentialCatalog> credentials;
 
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices) {
@@ -51,6 +54,14 @@ public final class PolicyCompiler {
     /** With the config's router settings, pushed in every snapshot. */
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings) {
+        this(deployments, keys, teams, users, vault, prices, routerSettings, Optional.empty());
+    }
+
+    /** With named credentials ({@code litellm_params.litellm_credential_name}) looked up in {@code credentials}. */
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
+                          UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings,
+                          Optional<CredentialCatalog> credentials) {
+        this.credentials = credentials;
         this.deployments = deployments;
         this.keys = keys;
         this.teams = teams;
@@ -62,13 +73,17 @@ public final class PolicyCompiler {
 
     public PolicySnapshot compile(long version) throws SQLException {
         Map<String, Alias.Builder> aliases = new LinkedHashMap<>();
+        Map<String, CredentialCatalog.Lookup> named = credentials.isPresent()
+                ? credentials.get().resolveAll() : Map.of();
         for (DeploymentRepository.StoredDeployment d : deployments.all()) {
+            Map<String, String> params = new LinkedHashMap<>(d.params());
+            String credentialName = params.remove(NamedCredentials.PARAM);
             Deployment.Builder deployment = Deployment.newBuilder()
                     .setId(d.id())
                     .setProvider(d.provider())
                     .setModel(d.model())
                     .setApiBase(d.apiBase())
-                    .putAllParams(prices.effectiveParams(d.provider(), d.model(), d.params()));
+                    .putAllParams(prices.effectiveParams(d.provider(), d.model(), params));
             switch (vault.resolve(d.id())) {
                 case CredentialVault.Resolution.Resolved r -> deployment.setApiKey(r.secret());
                 case CredentialVault.Resolution.MissingEnv m -> deployment.putParams(CREDENTIAL_ERROR_PARAM,
@@ -84,6 +99,10 @@ public final class PolicyCompiler {
                             "environment variable " + m.variable() + " (" + param.getKey() + ": os.environ/"
                                     + m.variable() + ") is not set in the control-plane process");
                 }
+            }
+            if (credentialName != null) {
+                NamedCredentials.apply(deployment, credentialName,
+                        named.getOrDefault(credentialName, new CredentialCatalog.Lookup.Missing(credentialName)));
             }
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
