@@ -3,6 +3,7 @@ package dev.tollgate.controlplane;
 import dev.tollgate.controlplane.admin.AdminKeyRoutes;
 import dev.tollgate.controlplane.admin.AdminServer;
 import dev.tollgate.controlplane.admin.CredentialRoutes;
+import dev.tollgate.controlplane.admin.ModelRoutes;
 import dev.tollgate.controlplane.adminkeys.AdminKeyRecord;
 import dev.tollgate.controlplane.adminkeys.AdminKeyRepository;
 import dev.tollgate.controlplane.credentials.CredentialCatalog;
@@ -175,7 +176,8 @@ public final class ControlPlane implements AutoCloseable {
                 new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
                         HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())),
                 new CredentialRoutes(credentials, deployments, changes, clock),
-                new AdminKeyRoutes(adminKeys, changes, clock)), () -> true);
+                new AdminKeyRoutes(adminKeys, changes, clock),
+                new ModelRoutes(deployments, credentials, changes)), () -> true);
         try {
             admin.start();
         } catch (RuntimeException e) {

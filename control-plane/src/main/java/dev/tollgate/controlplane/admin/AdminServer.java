@@ -32,7 +32,7 @@ public final class AdminServer implements AutoCloseable {
      */
     public record Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
                          java.util.function.Supplier<String> metrics, DoctorRoutes doctor,
-                         CredentialRoutes credentials, AdminKeyRoutes adminKeys) {
+                         CredentialRoutes credentials, AdminKeyRoutes adminKeys, ModelRoutes models) {
 
         public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit) {
             this(keys, teams, users, spend, audit, null, null);
@@ -40,7 +40,7 @@ public final class AdminServer implements AutoCloseable {
 
         public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
                       java.util.function.Supplier<String> metrics, DoctorRoutes doctor) {
-            this(keys, teams, users, spend, audit, metrics, doctor, null, null);
+            this(keys, teams, users, spend, audit, metrics, doctor, null, null, null);
         }
     }
 
@@ -129,6 +129,12 @@ public final class AdminServer implements AutoCloseable {
             r.patch("/credentials/{name}", authed(auth, Role.ADMIN, credentials::update));
             r.delete("/credentials/{name}", authed(auth, Role.ADMIN, credentials::delete));
             r.post("/secrets/rotate-kek", authed(auth, Role.MASTER, credentials::rotateKek));
+        }
+        if (routes.models() != null) {
+            ModelRoutes models = routes.models();
+            r.post("/model/new", authed(auth, Role.ADMIN, models::create));
+            r.get("/model/info", authed(auth, Role.VIEWER, models::info));
+            r.post("/model/delete", authed(auth, Role.ADMIN, models::delete));
         }
         if (routes.adminKeys() != null) {
             AdminKeyRoutes adminKeys = routes.adminKeys();

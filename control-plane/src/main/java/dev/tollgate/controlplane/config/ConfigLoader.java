@@ -149,6 +149,14 @@ public final class ConfigLoader {
                         + "' is not a model_name in model_list; requests cannot use it until it exists"))));
     }
 
+    /**
+     * One {@code model_list} entry given outside a file ({@code POST /model/new}); refused with a
+     * {@link ConfigException} naming the field, as in a file.
+     */
+    public static ModelDeployment parseModel(JsonNode entry) {
+        return parseEntry(entry, "model");
+    }
+
     private static ModelDeployment parseEntry(JsonNode entry, String path) {
         if (!entry.isObject()) {
             throw new ConfigException(path + ": expected a mapping with model_name and litellm_params");
