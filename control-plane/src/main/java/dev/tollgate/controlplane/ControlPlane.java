@@ -4,6 +4,7 @@ import dev.tollgate.controlplane.admin.AdminKeyRoutes;
 import dev.tollgate.controlplane.admin.AdminServer;
 import dev.tollgate.controlplane.admin.CredentialRoutes;
 import dev.tollgate.controlplane.admin.ModelRoutes;
+import dev.tollgate.controlplane.admin.SecretsRoutes;
 import dev.tollgate.controlplane.adminkeys.AdminKeyRecord;
 import dev.tollgate.controlplane.adminkeys.AdminKeyRepository;
 import dev.tollgate.controlplane.credentials.CredentialCatalog;
@@ -177,7 +178,8 @@ public final class ControlPlane implements AutoCloseable {
                         HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())),
                 new CredentialRoutes(credentials, deployments, changes, clock),
                 new AdminKeyRoutes(adminKeys, changes, clock),
-                new ModelRoutes(deployments, credentials, changes)), () -> true);
+                new ModelRoutes(deployments, credentials, changes), new SecretsRoutes(credentials, changes)),
+                () -> true);
         try {
             admin.start();
         } catch (RuntimeException e) {

@@ -32,7 +32,8 @@ public final class AdminServer implements AutoCloseable {
      */
     public record Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
                          java.util.function.Supplier<String> metrics, DoctorRoutes doctor,
-                         CredentialRoutes credentials, AdminKeyRoutes adminKeys, ModelRoutes models) {
+                         CredentialRoutes credentials, AdminKeyRoutes adminKeys, ModelRoutes models,
+                         SecretsRoutes secrets) {
 
         public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit) {
             this(keys, teams, users, spend, audit, null, null);
@@ -40,7 +41,7 @@ public final class AdminServer implements AutoCloseable {
 
         public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
                       java.util.function.Supplier<String> metrics, DoctorRoutes doctor) {
-            this(keys, teams, users, spend, audit, metrics, doctor, null, null, null);
+            this(keys, teams, users, spend, audit, metrics, doctor, null, null, null, null);
         }
     }
 
@@ -128,7 +129,9 @@ public final class AdminServer implements AutoCloseable {
             r.get("/credentials/by_name/{name}", authed(auth, Role.VIEWER, credentials::info));
             r.patch("/credentials/{name}", authed(auth, Role.ADMIN, credentials::update));
             r.delete("/credentials/{name}", authed(auth, Role.ADMIN, credentials::delete));
-            r.post("/secrets/rotate-kek", authed(auth, Role.MASTER, credentials::rotateKek));
+        }
+        if (routes.secrets() != null) {
+            r.post("/secrets/rotate-kek", authed(auth, Role.MASTER, routes.secrets()::rotateKek));
         }
         if (routes.models() != null) {
             ModelRoutes models = routes.models();

@@ -59,7 +59,7 @@ public final class CredentialRoutes {
                     + " {\"api_key\": \"sk-...\", \"api_base\": \"https://...\"}");
         }
         String info = Fields.object(body, "credential_info").orElse("{}");
-        requireKek();
+        requireKek(catalog);
         if (catalog.configCredential(name).isPresent()) {
             throw conflict("credential_exists", "credential " + name + " is defined in the config's credential_list;"
                     + " change it there (or pick another name)");
@@ -112,7 +112,7 @@ public final class CredentialRoutes {
         Map<String, String> values = values(body, true);
         List<String> removed = removedFields(body);
         if (!values.isEmpty()) {
-            requireKek();
+            requireKek(catalog);
         }
         StoredCredential next = changes.make((c, audit) -> {
             StoredCredential current = repository.findForUpdate(c, name).orElseThrow(() -> noSuch(name));
@@ -166,57 +166,7 @@ public final class CredentialRoutes {
         return out;
     }
 
-    /**
-     * {@code POST /secrets/rotate-kek}: re-encrypts every stored value (every version) under the
-     * current KEK in one transaction. Values sealed under a key the ring lacks stop the whole
-     * rotation, so nothing is left half-rotated.
-     */
-    JsonNode rotateKek(ServerRequest req) throws Exception {
-        KeyRing ring = catalog.ring();
-        String current = requireKek();
-        int[] counts = new int[2];
-        TreeSet<String> credentials = new TreeSet<>();
-        Map<String, Integer> fromKeys = new java.util.TreeMap<>();
-        changes.make((c, audit) -> {
-            for (CredentialRepository.ValueRow row : repository.allValuesForUpdate(c)) {
-                credentials.add(row.name());
-                if (row.sealed().keyId().equals(current)) {
-                    counts[1]++;
-                    continue;
-                }
-                String aad = CredentialCatalog.associatedData(row.name(), row.field());
-                String clear = switch (ring.open(row.sealed(), aad)) {
-                    case KeyRing.Opened.Plain p -> p.value();
-                    case KeyRing.Opened.UnknownKey u -> throw conflict("unknown_encryption_key", "credential "
-                            + row.name() + " (" + row.field() + ", version " + row.version() + ") is encrypted under"
-                            + " key id " + u.keyId() + ", which this control plane does not hold; add that key to "
-                            + KeyRing.PREVIOUS_VARIABLE + " and restart it, then rotate again. Nothing was changed");
-                    case KeyRing.Opened.Tampered t -> throw conflict("credential_tampered", "credential " + row.name()
-                            + " (" + row.field() + ", version " + row.version() + ") does not decrypt under key id "
-                            + t.keyId() + ": the row was altered. Nothing was changed; set it again with PATCH"
-                            + " /credentials/" + row.name());
-                };
-                repository.reseal(c, row, ring.seal(clear, aad));
-                fromKeys.merge(row.sealed().keyId(), 1, Integer::sum);
-                counts[0]++;
-            }
-            ObjectNode details = AdminServer.JSON.createObjectNode().put("key_id", current)
-                    .put("reencrypted", counts[0]).put("already_current", counts[1]);
-            details.putPOJO("from_key_ids", fromKeys);
-            audit.record("secrets.rotate_kek", "kek", current, details);
-            return null;
-        });
-        LOG.log(System.Logger.Level.INFO, "key-encryption key rotation: " + counts[0] + " value(s) re-encrypted under"
-                + " key id " + current + ", " + counts[1] + " already were, in " + credentials.size() + " credential(s)");
-        ObjectNode out = AdminServer.JSON.createObjectNode();
-        out.put("key_id", current).put("credentials", credentials.size()).put("reencrypted", counts[0])
-                .put("already_current", counts[1]);
-        ObjectNode from = out.putObject("from_key_ids");
-        fromKeys.forEach(from::put);
-        return out;
-    }
-
-    private String requireKek() {
+    static String requireKek(CredentialCatalog catalog) {
         return catalog.ring().currentKeyId().orElseThrow(() -> new AdminException(400, "invalid_request_error",
                 "encryption_key_missing", null, "the control plane has no " + KeyRing.CURRENT_VARIABLE
                 + ", so it cannot store credentials encrypted (and never stores them in clear): set it to 32 random"
@@ -317,7 +267,7 @@ public final class CredentialRoutes {
         return AdminException.notFound("credential_name", "no credential " + name + " (GET /credentials lists them)");
     }
 
-    private static AdminException conflict(String code, String message) {
+    static AdminException conflict(String code, String message) {
         return new AdminException(409, "invalid_request_error", code, null, message);
     }
 }
