@@ -28,12 +28,14 @@ import dev.tollgate.controlplane.config.ModelDeployment;
 import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.keys.KeyRepository;
 import dev.tollgate.controlplane.policy.CredentialVault;
+import dev.tollgate.controlplane.policy.StrictPlaceholders;
 import dev.tollgate.controlplane.policy.DeploymentRepository;
 import dev.tollgate.controlplane.policy.PolicyChangeListener;
 import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.policy.PriceMap;
 import dev.tollgate.controlplane.policy.RouterSettingsCompiler;
+import dev.tollgate.controlplane.relay.RelayService;
 import dev.tollgate.controlplane.stream.ControlStreamService;
 import dev.tollgate.controlplane.teams.TeamRepository;
 import dev.tollgate.controlplane.telemetry.ControlPlaneMetrics;
@@ -66,6 +68,8 @@ import javax.sql.DataSource;
 public final class ControlPlane implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ControlPlane.class.getName());
+    /** Largest provider request a sidecar may relay (strict mode): gRPC's 4 MiB default is too small for images. */
+    private static final int RELAY_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
     /** What a control plane is started with, parsed once. */
     public record Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
@@ -161,6 +165,13 @@ public final class ControlPlane implements AutoCloseable {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(controlStream)
+                .addService(new RelayService(publisher::current, vault, settings.sidecarToken(), HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .executor(Executors.newVirtualThreadPerTaskExecutor())
+                        .build()))
+                // Strict mode relays request bodies (images, documents) in one message.
+                .maxInboundMessageSize(RELAY_MAX_REQUEST_BYTES)
                 .build()
                 .start();
 
@@ -174,7 +185,9 @@ public final class ControlPlane implements AutoCloseable {
                 new TeamRoutes(teams, keys, spend, changes, keyRoutes, clock),
                 new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
                 new SpendRoutes(spend, keys), new AuditRoutes(audit, db), metrics::scrape,
-                new DoctorRoutes(new Doctor(publisher::current, controlStream::ackedVersions,
+                // The doctor probes providers from here, so strict deployments' real keys are put back for it.
+                new DoctorRoutes(new Doctor(() -> StrictPlaceholders.revealed(publisher.current(), vault),
+                        controlStream::ackedVersions,
                         HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())),
                 new CredentialRoutes(credentials, deployments, changes, clock),
                 new AdminKeyRoutes(adminKeys, changes, clock),

@@ -60,6 +60,10 @@ final class JarProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     Path log() {
         return log;
     }

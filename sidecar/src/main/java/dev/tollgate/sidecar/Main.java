@@ -10,6 +10,7 @@ import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.ProviderCatalog;
 import dev.tollgate.sidecar.provider.UpstreamDebug;
+import dev.tollgate.sidecar.relay.RelayingHttpClient;
 import dev.tollgate.sidecar.routing.Router;
 import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
@@ -125,13 +126,14 @@ public final class Main {
                 .connectTimeout(Duration.ofSeconds(10))
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
-        Providers providers = ProviderCatalog.standard(http);
-
         // With several replicas, pick_first (gRPC's default) connects to the first that answers; when
         // that stream ends, the control client's next attempt starts again from the first.
         ManagedChannel channel = controlPlane.channelBuilder()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
+        String sidecarToken = env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", "");
+        // Strict (exposure: control-plane) deployments' calls go through the control plane on the same channel.
+        Providers providers = ProviderCatalog.standard(new RelayingHttpClient(http, channel, name, sidecarToken));
         LeaseBook leases = new LeaseBook(clock);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "tollgate-control");
@@ -140,7 +142,7 @@ public final class Main {
         });
         ControlClient control = new ControlClient(channel, controlPlane.toString(), Hello.newBuilder()
                 .setSidecarName(name)
-                .setSidecarToken(env.getOrDefault("TOLLGATE_SIDECAR_TOKEN", ""))
+                .setSidecarToken(sidecarToken)
                 .setBuild("0.1.0")
                 .build(), policies, spool, scheduler, clock, leases);
         control.start();

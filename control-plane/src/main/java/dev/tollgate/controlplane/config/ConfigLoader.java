@@ -198,8 +198,34 @@ public final class ConfigLoader {
                 rest.put(name, value);
             }
         }
+        checkExposure(path + ".litellm_params.exposure", target.substring(0, slash), apiBase,
+                secrets.containsKey("api_base"), rest);
         return new ModelDeployment(alias, target.substring(0, slash), target.substring(slash + 1),
                 apiBase, credential(params, "api_key", path + ".litellm_params.api_key"), rest, secrets);
+    }
+
+    /**
+     * {@code exposure} (a Tollgate extension): {@code sidecar} (default) or {@code control-plane}, which
+     * needs an origin the control plane can hold the relay to, and a provider signed without the secret.
+     */
+    private static void checkExposure(String path, String provider, String apiBase, boolean apiBaseFromEnv,
+                                      Map<String, String> params) {
+        String exposure = params.get("exposure");
+        if (exposure == null || exposure.equals(ModelDeployment.EXPOSURE_SIDECAR)) {
+            return;
+        }
+        if (!exposure.equals(ModelDeployment.EXPOSURE_CONTROL_PLANE)) {
+            throw new ConfigException(path + ": \"" + exposure + "\" (expected: sidecar or control-plane)");
+        }
+        if (provider.equals("bedrock")) {
+            throw new ConfigException(path + ": control-plane is not supported for bedrock: AWS SigV4 signs each "
+                    + "request with the secret key, so the sidecar would need it; use exposure: sidecar for this "
+                    + "deployment");
+        }
+        if (!apiBaseFromEnv && ProviderOrigins.allowed(provider, apiBase).isEmpty()) {
+            throw new ConfigException(path + ": control-plane needs an api_base (an absolute http(s) URL) for "
+                    + "provider " + provider + ": the control plane relays calls only to that host");
+        }
     }
 
     private static CredentialRef credential(JsonNode node, String field, String path) {

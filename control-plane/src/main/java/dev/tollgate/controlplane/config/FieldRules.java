@@ -48,7 +48,9 @@ final class FieldRules {
             "organization", "timeout", "stream_timeout", "stream_idle_timeout", "rpm", "tpm", "max_parallel_requests", "weight", "order",
             "input_cost_per_token", "output_cost_per_token", "drop_params", "aws_access_key_id",
             "aws_secret_access_key", "aws_session_token", "aws_region_name", "vertex_project", "vertex_location",
-            "azure_ad_token", "anthropic_beta", "input_type", "litellm_credential_name");
+            "azure_ad_token", "anthropic_beta", "input_type", "litellm_credential_name",
+            // Tollgate's strict mode (README "Strict mode"): where the provider key may live.
+            "exposure");
 
     /** Values LiteLLM merges into every request of a deployment. */
     private static final Set<String> REQUEST_DEFAULTS = Set.of("temperature", "top_p", "max_tokens",

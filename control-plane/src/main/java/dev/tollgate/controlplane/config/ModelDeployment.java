@@ -24,6 +24,10 @@ public record ModelDeployment(
             "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "azure_ad_token",
             "vertex_credentials", "client_secret");
 
+    /** {@code litellm_params.exposure} values: the key is pushed to sidecars, or stays in the control plane. */
+    public static final String EXPOSURE_SIDECAR = "sidecar";
+    public static final String EXPOSURE_CONTROL_PLANE = "control-plane";
+
     public ModelDeployment(String alias, String provider, String model, String apiBase, CredentialRef credential,
                            Map<String, String> params) {
         this(alias, provider, model, apiBase, credential, params, Map.of());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.controlplane.budget.BudgetDuration;
 import dev.tollgate.controlplane.budget.Limits;
+import dev.tollgate.controlplane.config.ModelDeployment;
 import dev.tollgate.controlplane.credentials.CredentialCatalog;
 import dev.tollgate.controlplane.keys.KeyRecord;
 import dev.tollgate.controlplane.keys.KeyRepository;
@@ -14,6 +15,7 @@ import dev.tollgate.controlplane.users.UserRecord;
 import dev.tollgate.controlplane.users.UserRepository;
 import dev.tollgate.proto.control.v1.Alias;
 import dev.tollgate.proto.control.v1.Deployment;
+import dev.tollgate.proto.control.v1.Exposure;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.Principal;
 import dev.tollgate.proto.control.v1.RouterSettings;
@@ -84,8 +86,14 @@ public final class PolicyCompiler {
                     .setModel(d.model())
                     .setApiBase(d.apiBase())
                     .putAllParams(prices.effectiveParams(d.provider(), d.model(), params));
+            // Strict mode: the snapshot carries stand-ins, and the relay puts the secrets back in.
+            boolean strict = ModelDeployment.EXPOSURE_CONTROL_PLANE.equals(d.params().get("exposure"));
+            if (strict) {
+                deployment.setExposure(Exposure.EXPOSURE_CONTROL_PLANE);
+            }
             switch (vault.resolve(d.id())) {
-                case CredentialVault.Resolution.Resolved r -> deployment.setApiKey(r.secret());
+                case CredentialVault.Resolution.Resolved r -> deployment.setApiKey(
+                        strict ? StrictPlaceholders.standIn(d.id(), "api_key", r.secret()) : r.secret());
                 case CredentialVault.Resolution.MissingEnv m -> deployment.putParams(CREDENTIAL_ERROR_PARAM,
                         "environment variable " + m.variable() + " (api_key: os.environ/" + m.variable()
                                 + ") is not set in the control-plane process");
@@ -94,7 +102,8 @@ public final class PolicyCompiler {
                 switch (param.getValue()) {
                     case CredentialVault.Resolution.Resolved r when param.getKey().equals("api_base") ->
                             deployment.setApiBase(r.secret());
-                    case CredentialVault.Resolution.Resolved r -> deployment.putParams(param.getKey(), r.secret());
+                    case CredentialVault.Resolution.Resolved r -> deployment.putParams(param.getKey(),
+                            strict ? StrictPlaceholders.standIn(d.id(), param.getKey(), r.secret()) : r.secret());
                     case CredentialVault.Resolution.MissingEnv m -> deployment.putParams(CREDENTIAL_ERROR_PARAM,
                             "environment variable " + m.variable() + " (" + param.getKey() + ": os.environ/"
                                     + m.variable() + ") is not set in the control-plane process");

@@ -2,6 +2,8 @@ package dev.tollgate.sidecar.provider;
 
 import dev.tollgate.sidecar.failure.Failures.Target;
 import dev.tollgate.sidecar.failure.GatewayError;
+import dev.tollgate.sidecar.relay.ControlPlaneUnavailableException;
+import dev.tollgate.sidecar.relay.RelayRefusedException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
@@ -95,6 +97,17 @@ public final class ProviderErrors {
 
     /** The provider could not be reached, or did not answer in time. */
     public static GatewayError fromIo(Target t, String apiBase, Exception e) {
+        if (e instanceof ControlPlaneUnavailableException) {
+            return new GatewayError(503, "api_connection_error", "control_plane_unavailable",
+                    t.describe() + ": its provider key is held by the control plane (exposure: control-plane), which "
+                            + "makes its provider calls, and the control plane cannot be reached (" + e.getMessage()
+                            + "). Check that the control plane is running and that --control-plane points at it.");
+        }
+        if (e instanceof RelayRefusedException) {
+            return new GatewayError(500, "configuration_error", "relay_refused",
+                    t.describe() + ": its provider key is held by the control plane (exposure: control-plane), and "
+                            + e.getMessage() + ". Check the sidecar token and the deployment's api_base.");
+        }
         if (e instanceof HttpConnectTimeoutException) {
             return new GatewayError(504, "timeout_error", "provider_timeout",
                     t.describe() + ": connecting to " + apiBase + " timed out; check api_base and the network path.");
