@@ -32,10 +32,15 @@ public final class CredentialCatalog {
 
     /** What looking a credential up gave. */
     public sealed interface Lookup {
-        /** Every field in clear; only the policy compiler asks for this. */
-        record Found(Source source, int version, Map<String, String> values) implements Lookup {
+        /**
+         * Every field in clear; only the policy compiler asks for this. {@code exposure} is
+         * {@code credential_info.exposure} when given ({@code sidecar} or {@code control-plane}).
+         */
+        record Found(Source source, int version, Map<String, String> values, Optional<String> exposure)
+                implements Lookup {
             public Found {
                 values = Map.copyOf(values);
+                exposure = exposure == null ? Optional.empty() : exposure;
             }
 
             @Override
@@ -51,6 +56,9 @@ public final class CredentialCatalog {
         record Unusable(String name, String reason) implements Lookup {
         }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper INFO =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final CredentialRepository repository;
     private final KeyRing ring;
@@ -105,7 +113,7 @@ public final class CredentialCatalog {
             }
             values.put(field.getKey(), value.get());
         }
-        return new Lookup.Found(Source.CONFIG, 1, values);
+        return new Lookup.Found(Source.CONFIG, 1, values, exposure(credential.info()));
     }
 
     /** Opens every field of the current version of a stored credential. */
@@ -127,7 +135,17 @@ public final class CredentialCatalog {
                 }
             }
         }
-        return new Lookup.Found(Source.DATABASE, stored.version(), values);
+        return new Lookup.Found(Source.DATABASE, stored.version(), values, exposure(stored.info()));
+    }
+
+    /** {@code credential_info.exposure}, if the info is a JSON object that gives it as a string. */
+    static Optional<String> exposure(String info) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode value = INFO.readTree(info).path("exposure");
+            return value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -77,17 +77,22 @@ public final class PolicyCompiler {
         Map<String, Alias.Builder> aliases = new LinkedHashMap<>();
         Map<String, CredentialCatalog.Lookup> named = credentials.isPresent()
                 ? credentials.get().resolveAll() : Map.of();
+        Map<String, Map<String, String>> strictNamedSecrets = new LinkedHashMap<>();
         for (DeploymentRepository.StoredDeployment d : deployments.all()) {
             Map<String, String> params = new LinkedHashMap<>(d.params());
             String credentialName = params.remove(NamedCredentials.PARAM);
+            CredentialCatalog.Lookup credential = credentialName == null ? null
+                    : named.getOrDefault(credentialName, new CredentialCatalog.Lookup.Missing(credentialName));
             Deployment.Builder deployment = Deployment.newBuilder()
                     .setId(d.id())
                     .setProvider(d.provider())
                     .setModel(d.model())
                     .setApiBase(d.apiBase())
                     .putAllParams(prices.effectiveParams(d.provider(), d.model(), params));
-            // Strict mode: the snapshot carries stand-ins, and the relay puts the secrets back in.
-            boolean strict = ModelDeployment.EXPOSURE_CONTROL_PLANE.equals(d.params().get("exposure"));
+            // Strict mode: the snapshot carries stand-ins, and the relay puts the secrets back in. A
+            // deployment that does not say takes its credential's credential_info.exposure.
+            boolean strict = ModelDeployment.EXPOSURE_CONTROL_PLANE.equals(d.params().get("exposure"))
+                    || !d.params().containsKey("exposure") && NamedCredentials.wantsControlPlane(credential);
             if (strict) {
                 deployment.setExposure(Exposure.EXPOSURE_CONTROL_PLANE);
             }
@@ -109,12 +114,15 @@ public final class PolicyCompiler {
                                     + m.variable() + ") is not set in the control-plane process");
                 }
             }
-            if (credentialName != null) {
-                NamedCredentials.apply(deployment, credentialName,
-                        named.getOrDefault(credentialName, new CredentialCatalog.Lookup.Missing(credentialName)));
+            if (credential != null) {
+                Map<String, String> kept = NamedCredentials.apply(deployment, credentialName, credential, strict);
+                if (!kept.isEmpty()) {
+                    strictNamedSecrets.put(d.id(), kept);
+                }
             }
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
+        vault.replaceNamedSecrets(strictNamedSecrets);
         PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version)
                 .setRouterSettings(routerSettings);
         aliases.values().forEach(snapshot::addAliases);

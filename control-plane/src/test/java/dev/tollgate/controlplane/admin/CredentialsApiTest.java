@@ -103,7 +103,7 @@ class CredentialsApiTest {
     private static String create(String name, String key) {
         return "{\"credential_name\":\"" + name + "\",\"credential_values\":{\"api_key\":\"" + key
                 + "\",\"api_base\":\"" + BASE + "\",\"api_version\":\"2024-10-21\"},"
-                + "\"credential_info\":{\"custom_llm_provider\":\"openai\",\"exposure\":\"control-plane\"}}";
+                + "\"credential_info\":{\"custom_llm_provider\":\"openai\",\"region\":\"eu\"}}";
     }
 
     @Test
@@ -112,7 +112,11 @@ class CredentialsApiTest {
             JsonNode created = cp.admin.post("/credentials", create("openai-prod", SECRET_1)).ok();
             assertEquals("…a1b2", created.path("credential_values").path("api_key").asText());
             assertEquals(1, created.path("version").asInt());
-            assertEquals("control-plane", created.path("credential_info").path("exposure").asText());
+            assertEquals("eu", created.path("credential_info").path("region").asText());
+            JsonNode strict = cp.admin.post("/credentials", "{\"credential_name\":\"strict\",\"credential_values\":"
+                    + "{\"api_key\":\"" + SECRET_2 + "\"},\"credential_info\":{\"exposure\":\"control-plane\"}}").ok();
+            assertEquals("control-plane", strict.path("credential_info").path("exposure").asText());
+            cp.admin.delete("/credentials/strict").ok();
             String keyId = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(filled(7))).substring(0, 8);
             assertEquals(keyId, created.path("key_id").asText());
@@ -123,7 +127,7 @@ class CredentialsApiTest {
             assertEquals("…a1b2", one.path("credential_values").path("api_key").asText());
             assertEquals("db", one.path("source").asText());
             assertEquals(404, cp.admin.get("/credentials/by_name/nope").status());
-            JsonNode audit = cp.admin.get("/audit/log?target_type=credential").ok();
+            JsonNode audit = cp.admin.get("/audit/log?target_type=credential&target_id=openai-prod").ok();
             assertEquals("credential.create", audit.get(0).path("action").asText());
 
             String everything = created + " " + listed + " " + one + " " + audit + " " + tableDump() + " " + logs();
