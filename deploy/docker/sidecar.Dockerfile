@@ -44,6 +44,9 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:4000/health/readiness"]
-# The same JVM flags as the ./tollgate launcher.
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-jar", "/app/tollgate-sidecar.jar"]
+# The same JVM flags as the ./tollgate launcher, with the sidecar's memory bounds: a 64-128 MiB
+# heap (on the command line, so it wins over MaxRAMPercentage above and over JAVA_TOOL_OPTIONS:
+# override ENTRYPOINT to give a sidecar more, e.g. for requests carrying large images).
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms64m", "-Xmx128m", \
+  "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-jar", "/app/tollgate-sidecar.jar"]
 CMD ["--data-dir", "/var/lib/tollgate"]

@@ -127,7 +127,8 @@ public final class Main {
         r.machine.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         r.machine.put("kernel", read("/proc/sys/kernel/osrelease"));
         r.machine.put("java (harness, sidecar, control plane)", Runtime.version() + " " + System.getProperty("java.vm.name"));
-        r.machine.put("sidecar JVM flags", String.join(" ", Launcher.TOLLGATE_JVM_FLAGS) + " (as ./tollgate sidecar)");
+        r.machine.put("sidecar JVM flags", String.join(" ", Launcher.TOLLGATE_JVM_FLAGS) + " "
+                + String.join(" ", Launcher.SIDECAR_JVM_FLAGS) + " (as ./tollgate sidecar)");
     }
 
     private static String read(String file) {

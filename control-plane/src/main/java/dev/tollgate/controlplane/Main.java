@@ -30,12 +30,17 @@ public final class Main {
               --grpc-port N        sidecar control-stream port                           [4101]
               --grpc-host ADDR     control-stream bind address [0.0.0.0 with a sidecar token, else 127.0.0.1]
               --data-dir DIR       folder for the embedded PostgreSQL's files            [.tollgate/control-plane]
+              --drain-timeout S    on SIGTERM, seconds for sidecars to move and received usage to be stored  [10]
               --check-config FILE  only check FILE: print its aliases, deployments and the environment
                                    variables it reads (missing ones marked); exit 1 if the control plane
                                    would not start with it (./tollgate config check FILE)
-              --print-config       print the effective configuration (flags, config file, environment;
-                                   secrets masked) and exit
+              --print-config       print the effective configuration (flags, environment, config file;
+                                   secrets masked; where each value came from) and exit
               --help               this text
+
+            Every flag but --check-config, --print-config and --help can also be set as TOLLGATE_<FLAG>
+            (upper case, - as _), and all of them but --config in the config file's tollgate: section
+            (tollgate.admin_port, ...): flag, then environment, then config file, then default.
 
             Environment:
               TOLLGATE_MASTER_KEY    admin master key (overrides general_settings.master_key)
@@ -50,6 +55,8 @@ public final class Main {
                                      not yet re-encrypted (./tollgate secrets rotate-kek)
               OTEL_EXPORTER_OTLP_ENDPOINT  OTLP collector (e.g. http://localhost:4317); traces are off without it
               OTEL_EXPORTER_OTLP_PROTOCOL  grpc (default) or http/protobuf (then e.g. http://localhost:4318)
+              TOLLGATE_CONFIG, TOLLGATE_ADMIN_PORT, TOLLGATE_ADMIN_HOST, TOLLGATE_GRPC_PORT
+              TOLLGATE_GRPC_HOST, TOLLGATE_DATA_DIR, TOLLGATE_DRAIN_TIMEOUT
             """;
 
     private Main() {
@@ -75,9 +82,8 @@ public final class Main {
         Logging.configure();
         Flags flags;
         try {
-            flags = Flags.parse(args,
-                    Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir", "check-config"),
-                    Set.of("help", "print-config"));
+            flags = Flags.parse(args, Set.of("config", "admin-port", "admin-host", "grpc-port", "grpc-host", "data-dir",
+                    "drain-timeout", "check-config"), Set.of("help", "print-config"), System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate control-plane: " + e.getMessage());
             System.exit(2);
@@ -155,10 +161,29 @@ public final class Main {
         }
     }
 
-    /** Everything a start resolves from flags, config file and environment, before it touches anything. */
+    /**
+     * Everything a start resolves from flags, config file and environment, before it touches anything;
+     * {@code sources} says where each flag-like setting came from (for --print-config).
+     */
     record Effective(GatewayConfig config, Map<String, String> env, String masterKey, String masterKeySource,
                      Optional<String> sidecarToken, String adminHost, int adminPort, String grpcHost, int grpcPort,
-                     Path dataDir, DatabaseChoice database) {
+                     Path dataDir, DatabaseChoice database, java.time.Duration drainTimeout,
+                     Map<String, String> sources) {
+    }
+
+    /** A flag-like setting's text and where it came from. */
+    private record Setting(String text, String source) {
+    }
+
+    /** The flag, else TOLLGATE_FLAG_NAME, else the config file's {@code tollgate.flag_name}, else the default. */
+    private static Setting setting(Flags flags, GatewayConfig config, String flag, String fallback) {
+        Optional<String> given = flags.value(flag);
+        if (given.isPresent()) {
+            return new Setting(given.get(), flags.source(flag, ""));
+        }
+        String field = flag.replace('-', '_');
+        String fromFile = config.server().process().get(field);
+        return fromFile != null ? new Setting(fromFile, "config tollgate." + field) : new Setting(fallback, "default");
     }
 
     static Effective resolve(Flags flags, Map<String, String> processEnv) throws java.io.IOException {
@@ -182,11 +207,21 @@ public final class Main {
         Optional<String> sidecarToken = Optional.ofNullable(env.get("TOLLGATE_SIDECAR_TOKEN"))
                 .filter(t -> !t.isEmpty())
                 .or(() -> config.sidecarToken().resolve(env).filter(t -> !t.isEmpty()));
+        Setting adminHost = setting(flags, config, "admin-host", "0.0.0.0");
+        Setting adminPort = setting(flags, config, "admin-port", "4100");
+        Setting grpcHost = setting(flags, config, "grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
+        Setting grpcPort = setting(flags, config, "grpc-port", "4101");
+        Setting dataDir = setting(flags, config, "data-dir", ".tollgate/control-plane");
+        Setting drain = setting(flags, config, "drain-timeout",
+                Long.toString(ControlPlane.Settings.DEFAULT_DRAIN.toSeconds()));
+        Map<String, String> sources = new java.util.TreeMap<>(Map.of("admin-host", adminHost.source(),
+                "admin-port", adminPort.source(), "grpc-host", grpcHost.source(), "grpc-port", grpcPort.source(),
+                "data-dir", dataDir.source(), "drain-timeout", drain.source(), "config", flags.source("config", "")));
         return new Effective(config, env, masterKey,
                 fromEnv ? "TOLLGATE_MASTER_KEY" : "general_settings.master_key (" + config.masterKey().describe() + ")",
-                sidecarToken, flags.get("admin-host", "0.0.0.0"), flags.port("admin-port", 4100),
-                flags.get("grpc-host", sidecarToken.isPresent() ? "0.0.0.0" : "127.0.0.1"), flags.port("grpc-port", 4101),
-                Path.of(flags.get("data-dir", ".tollgate/control-plane")), DatabaseChoice.of(config, env));
+                sidecarToken, adminHost.text(), Flags.port(adminPort.text(), adminPort.source()), grpcHost.text(),
+                Flags.port(grpcPort.text(), grpcPort.source()), Path.of(dataDir.text()), DatabaseChoice.of(config, env),
+                Flags.seconds(drain.text(), drain.source()), sources);
     }
 
     static void run(Flags flags, Map<String, String> processEnv) throws Exception {
@@ -212,7 +247,8 @@ public final class Main {
         ControlPlane plane;
         try {
             plane = ControlPlane.start(new ControlPlane.Settings(config, masterKey, sidecarToken,
-                    effective.adminHost(), effective.adminPort(), grpcHost, effective.grpcPort(), env), db.dataSource(),
+                    effective.adminHost(), effective.adminPort(), grpcHost, effective.grpcPort(), env,
+                    effective.drainTimeout()), db.dataSource(),
                     () -> db.openDedicated("tollgate-policy-listener"), Clock.systemUTC());
         } catch (Exception e) {
             db.close();
@@ -223,11 +259,17 @@ public final class Main {
                 + " deployment(s)");
 
         CountDownLatch stopped = new CountDownLatch(1);
+        // Our hook owns the stop sequence (the admin server's Helidon hook is off): drain the streams,
+        // then release the database, then close the log so every line of the sequence is written.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.log(System.Logger.Level.INFO, "control plane stopping");
             plane.close();
             db.close();
+            log.log(System.Logger.Level.INFO, "database released; exiting");
+            Logging.finish();
             stopped.countDown();
+            // A JVM ended by SIGTERM exits with 143 even after a clean stop, which systemd and
+            // others count as a failure; the stop is complete, so say so.
+            Runtime.getRuntime().halt(0);
         }, "tollgate-shutdown"));
         stopped.await();
     }

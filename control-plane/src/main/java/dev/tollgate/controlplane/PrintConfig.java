@@ -17,10 +17,16 @@ final class PrintConfig {
     }
 
     static void print(Main.Effective e, PrintStream out) {
-        out.println("# tollgate control-plane: effective configuration (secrets masked)");
-        out.println("admin_api:       " + e.adminHost() + ":" + e.adminPort());
-        out.println("control_stream:  " + e.grpcHost() + ":" + e.grpcPort());
-        out.println("data_dir:        " + e.dataDir());
+        out.println("# tollgate control-plane: effective configuration (secrets masked; source in brackets:"
+                + " --flag, TOLLGATE_ variable, config file or default)");
+        out.println("config:          [" + e.sources().get("config") + "]");
+        out.println("admin_api:       " + e.adminHost() + ":" + e.adminPort() + "  [" + e.sources().get("admin-host")
+                + ", " + e.sources().get("admin-port") + "]");
+        out.println("control_stream:  " + e.grpcHost() + ":" + e.grpcPort() + "  [" + e.sources().get("grpc-host")
+                + ", " + e.sources().get("grpc-port") + "]");
+        out.println("data_dir:        " + e.dataDir() + "  [" + e.sources().get("data-dir") + "]");
+        out.println("drain_timeout:   " + e.drainTimeout().toMillis() / 1000.0 + " s  ["
+                + e.sources().get("drain-timeout") + "]");
         out.println("database:        " + Database.redact(e.database().describe()));
         out.println("database_password: " + mask(Optional.ofNullable(e.database().password()).filter(p -> !p.isEmpty()),
                 "TOLLGATE_DB_PASSWORD or the URL"));

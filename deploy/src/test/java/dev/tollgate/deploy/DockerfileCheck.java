@@ -91,7 +91,7 @@ final class DockerfileCheck {
             } else if (jarDest.isPresent() && !jarDest.get().equals(runs) && !(jarDest.get() + jar).equals(runs)) {
                 out.add(where + ": ENTRYPOINT runs " + runs + " but the jar is copied to " + jarDest.get());
             }
-            for (String flag : Launcher.parse(repo).jvmFlags()) {
+            for (String flag : Launcher.parse(repo).jvmFlags(module)) {
                 if (!words.subList(0, Math.max(at, 0)).contains(flag)) {
                     out.add(where + ": ENTRYPOINT lacks the launcher's JVM flag " + flag);
                 }

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * The {@code ./tollgate} launcher script as far as deployment files use it: its subcommands, the
  * environment variables it reads, the JVM flags it passes, and which jar a subcommand runs.
  */
-record Launcher(String file, List<String> commands, List<String> jvmFlags, String script) {
+record Launcher(String file, List<String> commands, List<String> jvmFlags, List<String> sidecarJvmFlags,
+                String script) {
 
     static final String FILE = "tollgate";
 
@@ -33,7 +34,19 @@ record Launcher(String file, List<String> commands, List<String> jvmFlags, Strin
         }
         Matcher opts = Pattern.compile("JAVA_OPTS_DEFAULT=\\(([^)]*)\\)").matcher(script);
         List<String> jvm = opts.find() ? List.of(opts.group(1).strip().split("\\s+")) : List.of();
-        return new Launcher(FILE, List.copyOf(commands), jvm, script);
+        Matcher sidecarOpts = Pattern.compile("SIDECAR_JAVA_OPTS=\\(([^)]*)\\)").matcher(script);
+        List<String> sidecarJvm = sidecarOpts.find() ? List.of(sidecarOpts.group(1).strip().split("\\s+")) : List.of();
+        return new Launcher(FILE, List.copyOf(commands), jvm, sidecarJvm, script);
+    }
+
+    /** The JVM flags the launcher runs {@code module}'s jar with: the shared ones, and the sidecar's own bounds. */
+    List<String> jvmFlags(String module) {
+        if (!module.equals("sidecar")) {
+            return jvmFlags;
+        }
+        List<String> all = new ArrayList<>(jvmFlags);
+        all.addAll(sidecarJvmFlags);
+        return all;
     }
 
     /**

@@ -23,7 +23,9 @@ class SourceFactsTest {
     @EnumSource(Component.class)
     void helpListsExactlyTheFlagsMainAccepts(Component c) {
         String source = repo.read(c.mainSource());
-        Matcher parse = Pattern.compile("Flags\\.parse\\(args,\\s*Set\\.of\\(([^)]*)\\),\\s*Set\\.of\\(([^)]*)\\)\\)")
+        Matcher parse = Pattern.compile("Flags\\.parse\\(args,\\s*Set\\.of\\(([^)]*)\\),\\s*Set\\.of\\(([^)]*)\\)"
+                        // the environment, where every flag may also be set as TOLLGATE_<FLAG>
+                        + "(?:,\\s*System\\.getenv\\(\\))?\\)")
                 .matcher(source);
         assertTrue(parse.find(), c.mainSource() + ": no Flags.parse(args, Set.of(...), Set.of(...))");
         Set<String> accepted = new HashSet<>(words(parse.group(1)));

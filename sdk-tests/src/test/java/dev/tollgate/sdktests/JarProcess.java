@@ -76,6 +76,17 @@ final class JarProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM without waiting (what an orchestrator sends first). */
+    void sigterm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; its exit code, or empty when it still runs after {@code max}. */
+    java.util.OptionalInt awaitExit(java.time.Duration max) throws InterruptedException {
+        return process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+    }
+
     /** SIGKILL: no shutdown hook runs (a crash). */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package dev.tollgate.sidecar;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.proto.control.v1.Hello;
@@ -159,6 +160,24 @@ class ControlStreamTest {
                 () -> assertEquals(200, record.getHttpStatus()));
         Await.until("the acknowledged record to leave the spool", Duration.ofSeconds(5),
                 () -> sidecar.spool.depth() == 0);
+    }
+
+    @Test
+    void onGoAwayTheSidecarHalfClosesAndReconnectsWithoutReportingAnOutage() throws Exception {
+        controlPlane = FakeControlPlane.start(0, POLICY);
+        sidecar = Sidecar.start(dataDir, controlPlane.target());
+        sidecar.awaitPolicyVersion(1);
+        assertEquals(Sidecar.NAME, controlPlane.hellos.poll(5, TimeUnit.SECONDS).getSidecarName());
+
+        try (LogCapture log = LogCapture.start(java.util.logging.Level.INFO)) {
+            controlPlane.goAway("control plane shutting down");
+
+            Hello again = controlPlane.hellos.poll(5, TimeUnit.SECONDS);
+            assertEquals(1, again.getKnownVersion(), "a new stream, opened at once");
+            String lines = String.join("", log.lines());
+            assertTrue(lines.contains("is going away (control plane shutting down): reconnecting"), lines);
+            assertFalse(lines.contains("is down"), "a go_away is not an outage: " + lines);
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tollgate.sidecar;
 
 import dev.tollgate.proto.control.v1.ControlMessage;
 import dev.tollgate.proto.control.v1.ControlPlaneGrpc;
+import dev.tollgate.proto.control.v1.GoAway;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.SidecarMessage;
@@ -70,6 +71,18 @@ final class FakeControlPlane implements AutoCloseable {
             current = snapshot;
             for (StreamObserver<ControlMessage> out : List.copyOf(open)) {
                 send(out, ControlMessage.newBuilder().setSnapshot(snapshot).build());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends {@code go_away} down every open stream, as a control plane that is shutting down does. */
+    void goAway(String reason) {
+        lock.lock();
+        try {
+            for (StreamObserver<ControlMessage> out : List.copyOf(open)) {
+                send(out, ControlMessage.newBuilder().setGoAway(GoAway.newBuilder().setReason(reason)).build());
             }
         } finally {
             lock.unlock();

@@ -54,11 +54,8 @@ final class Sidecar implements AutoCloseable {
     private Sidecar(Path dataDir, String controlPlane) throws IOException {
         Clock clock = Clock.systemUTC();
         spool = new UsageSpool(dataDir.resolve("usage.spool"));
-        HttpClient upstream = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .executor(upstreamExecutor)
-                .build();
+        HttpClient upstream = dev.tollgate.sidecar.upstream.UpstreamHttpClient.withDefaultTls(
+                new dev.tollgate.sidecar.upstream.UpstreamHttpClient.Settings(Duration.ofSeconds(10), 256, Duration.ofSeconds(30)));
         Providers providers = ProviderCatalog.standard(upstream);
         channel = ControlPlaneAddresses.parse(controlPlane).channelBuilder()
                 .keepAliveTime(30, TimeUnit.SECONDS)

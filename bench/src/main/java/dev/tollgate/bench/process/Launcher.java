@@ -17,6 +17,9 @@ public final class Launcher {
 
     /** JVM flags the {@code ./tollgate} launcher gives the control plane and the sidecar. */
     public static final List<String> TOLLGATE_JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC");
+    /** The sidecar's own memory bounds, as the launcher's SIDECAR_JAVA_OPTS (after the flags above). */
+    public static final List<String> SIDECAR_JVM_FLAGS = List.of("-Xms64m", "-Xmx128m", "-XX:MaxMetaspaceSize=128m",
+            "-XX:ReservedCodeCacheSize=64m", "-Xss512k");
 
     private final Path root;
     private final Path runDir;
@@ -77,7 +80,7 @@ public final class Launcher {
 
     /**
      * Starts a sidecar and polls its liveness and readiness every 5 ms to time its start.
-     * {@code jvmOptions} come after the launcher's own flags (TOLLGATE_JAVA_OPTS, JFR).
+     * {@code jvmOptions} come after the launcher's own flags and the sidecar's bounds (TOLLGATE_JAVA_OPTS, JFR).
      */
     public SidecarStart sidecar(String name, int port, int grpcPort, List<String> jvmOptions, Map<String, String> env)
             throws IOException, InterruptedException {
@@ -85,6 +88,7 @@ public final class Launcher {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(TOLLGATE_JVM_FLAGS);
+        cmd.addAll(SIDECAR_JVM_FLAGS);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", sidecarJar().toString(), "--port", Integer.toString(port),
                 "--control-plane", "127.0.0.1:" + grpcPort, "--data-dir", runDir.resolve(name).toString(),

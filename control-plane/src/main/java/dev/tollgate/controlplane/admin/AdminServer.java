@@ -3,6 +3,7 @@ package dev.tollgate.controlplane.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.controlplane.health.Readiness;
 import dev.tollgate.controlplane.keys.KeyHashing;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -13,6 +14,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The admin HTTP API (LiteLLM-shaped routes), authenticated with the master key; health routes
@@ -63,17 +65,46 @@ public final class AdminServer implements AutoCloseable {
     private final WebServer server;
 
     public AdminServer(String host, int port, String masterKeyHash, Routes routes, BooleanSupplier ready) {
-        this(host, port, masterKeyHash, AdminKeys.NONE, routes, ready);
+        this(host, port, masterKeyHash, AdminKeys.NONE, routes,
+                () -> ready.getAsBoolean() ? new Readiness.State.Ready() : new Readiness.State.Unready("starting"),
+                () -> false);
+    }
+
+    /**
+     * @param readiness    what {@code /health/readiness} answers (200 when ready, else 503 with the reason)
+     * @param shuttingDown once true, every admin route answers 503 {@code shutting_down} (health stays open)
+     */
+    public AdminServer(String host, int port, String masterKeyHash, Routes routes, Supplier<Readiness.State> readiness,
+                       BooleanSupplier shuttingDown) {
+        this(host, port, masterKeyHash, AdminKeys.NONE, routes, readiness, shuttingDown);
     }
 
     /** With admin keys (roles {@code admin}, {@code viewer}) accepted beside the master key. */
     public AdminServer(String host, int port, String masterKeyHash, AdminKeys adminKeys, Routes routes,
-                       BooleanSupplier ready) {
+                       Supplier<Readiness.State> readiness, BooleanSupplier shuttingDown) {
         Auth auth = new Auth(masterKeyHash, adminKeys);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .routing(routing -> routes(routing, auth, routes, ready))
+                // The control plane's own hook stops this server as one step of its shutdown.
+                .shutdownHook(false)
+                .routing(routing -> {
+                    routing.addFilter((chain, req, res) -> {
+                        if (shuttingDown.getAsBoolean() && !req.path().path().startsWith("/health/")) {
+                            res.header(HeaderNames.CONNECTION, "close");
+                            try {
+                                writeError(res, new AdminException(503, "service_unavailable", "shutting_down", null,
+                                        "this control-plane replica is shutting down; send the request to another "
+                                                + "replica (the load balancer does once readiness is 503) or retry"));
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                            return;
+                        }
+                        chain.proceed();
+                    });
+                    routes(routing, auth, routes, readiness);
+                })
                 .build();
     }
 
@@ -81,7 +112,8 @@ public final class AdminServer implements AutoCloseable {
     private record Auth(String masterKeyHash, AdminKeys adminKeys) {
     }
 
-    private static void routes(HttpRouting.Builder r, Auth auth, Routes routes, BooleanSupplier ready) {
+    private static void routes(HttpRouting.Builder r, Auth auth, Routes routes,
+                               Supplier<Readiness.State> readiness) {
         KeyRoutes keys = routes.keys();
         TeamRoutes teams = routes.teams();
         UserRoutes users = routes.users();
@@ -98,8 +130,11 @@ public final class AdminServer implements AutoCloseable {
         }
         r.get("/health/liveliness", (req, res) -> res.send("\"I'm alive!\""));
         r.get("/health/readiness", (req, res) -> {
-            ObjectNode body = JSON.createObjectNode().put("status", ready.getAsBoolean() ? "healthy" : "starting");
-            reply(res, ready.getAsBoolean() ? 200 : 503, body);
+            switch (readiness.get()) {
+                case Readiness.State.Ready ready -> reply(res, 200, JSON.createObjectNode().put("status", "healthy"));
+                case Readiness.State.Unready unready -> reply(res, 503, JSON.createObjectNode()
+                        .put("status", "unhealthy").put("reason", unready.reason()));
+            }
         });
         r.post("/key/generate", authed(auth, Role.ADMIN, keys::generate));
         r.get("/key/info", authed(auth, Role.VIEWER, keys::info));

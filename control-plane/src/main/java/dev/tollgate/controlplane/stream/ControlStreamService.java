@@ -43,6 +43,19 @@ public final class ControlStreamService extends ControlPlaneGrpc.ControlPlaneImp
         return session;
     }
 
+    /**
+     * Tells every open stream's sidecar to reconnect to another replica now (this one is shutting
+     * down); returns how many streams were told.
+     */
+    public int goAway(String reason) {
+        int told = 0;
+        for (SidecarSession session : sessions) {
+            session.goAway(reason);
+            told++;
+        }
+        return told;
+    }
+
     /** Name and acknowledged policy version of every connected sidecar. */
     public List<SidecarSession.Info> connected() {
         return sessions.stream().map(SidecarSession::status).flatMap(Optional::stream).toList();

@@ -5,6 +5,7 @@ import dev.tollgate.controlplane.keys.KeyHashing;
 import dev.tollgate.controlplane.policy.PolicyPublisher;
 import dev.tollgate.controlplane.usage.UsageRepository;
 import dev.tollgate.proto.control.v1.ControlMessage;
+import dev.tollgate.proto.control.v1.GoAway;
 import dev.tollgate.proto.control.v1.Hello;
 import dev.tollgate.proto.control.v1.LeaseGrant;
 import dev.tollgate.proto.control.v1.LeaseRequest;
@@ -18,6 +19,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -42,7 +44,8 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
      * Lease requests run on their own virtual threads so that a slow database answer for one
      * subject never holds up this stream's other messages; at most this many at once per sidecar.
      */
-    private final Semaphore leaseSlots = new Semaphore(32);
+    private static final int LEASE_SLOTS = 32;
+    private final Semaphore leaseSlots = new Semaphore(LEASE_SLOTS);
     private final Optional<String> sidecarToken;
     private final Consumer<SidecarSession> onClose;
     private final ReentrantLock sending = new ReentrantLock();
@@ -173,6 +176,15 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
         }
     }
 
+    /** Asks the sidecar to reconnect elsewhere; one that has not said hello yet is simply refused. */
+    void goAway(String reason) {
+        if (name == null) {
+            fail(Status.UNAVAILABLE.withDescription(reason));
+            return;
+        }
+        send(ControlMessage.newBuilder().setGoAway(GoAway.newBuilder().setReason(reason)).build());
+    }
+
     private void fail(Status status) {
         sending.lock();
         try {
@@ -195,6 +207,15 @@ final class SidecarSession implements StreamObserver<SidecarMessage> {
 
     @Override
     public void onCompleted() {
+        // Lease requests still being answered on their own threads: let their grants go out before the
+        // stream ends, or the ledger would count as allocated what the sidecar never heard of.
+        try {
+            if (leaseSlots.tryAcquire(LEASE_SLOTS, 5, TimeUnit.SECONDS)) {
+                leaseSlots.release(LEASE_SLOTS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sending.lock();
         try {
             if (!closed) {

@@ -368,7 +368,8 @@ class AdminApiTest {
         Response r = send(HttpRequest.newBuilder(uri("/health/readiness")).GET());
 
         assertEquals(503, r.status());
-        assertEquals("starting", r.json().path("status").asText());
+        assertEquals("unhealthy", r.json().path("status").asText());
+        assertEquals("starting", r.json().path("reason").asText());
     }
 
     // --- /spend/logs ---------------------------------------------------------------------------

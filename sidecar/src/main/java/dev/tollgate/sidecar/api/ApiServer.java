@@ -14,11 +14,15 @@ import dev.tollgate.sidecar.provider.Providers;
 import dev.tollgate.sidecar.provider.UpstreamDebug;
 import dev.tollgate.sidecar.routing.DeploymentHealth;
 import dev.tollgate.sidecar.routing.Router;
+import dev.tollgate.sidecar.shutdown.Drain;
 import dev.tollgate.sidecar.telemetry.Metrics;
 import dev.tollgate.sidecar.telemetry.RequestObserver;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -79,6 +83,16 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String host, int port, PolicyHolder policies, Router router, UsageSink spool, Clock clock,
                      String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat,
                      UpstreamDebug.Mode debug) {
+        this(host, port, policies, router, spool, clock, sidecarName, limiter, metrics, logFormat, debug, new Drain());
+    }
+
+    /**
+     * @param drain the requests in flight; once it begins, new requests are refused with 503
+     *              {@code shutting_down} and readiness is 503, while the ones inside may finish
+     */
+    public ApiServer(String host, int port, PolicyHolder policies, Router router, UsageSink spool, Clock clock,
+                     String sidecarName, Limiter limiter, Metrics metrics, RequestObserver.LogFormat logFormat,
+                     UpstreamDebug.Mode debug, Drain drain) {
         RequestObserver observer = new RequestObserver(metrics, logFormat);
         // The spool first: the record must be durable before anything else looks at it.
         UsageSink usage = record -> {
@@ -94,7 +108,7 @@ public final class ApiServer implements AutoCloseable {
                                 "deployment", h.deploymentId(), "state", state.label()))).toList())
                 .orElse(java.util.List.of()));
         Authenticator auth = new Authenticator(clock);
-        Gate gate = new Gate(policies, auth, router, limiter, debug);
+        Gate gate = new Gate(policies, auth, router, limiter, debug, drain);
         ChatCompletions chat = new ChatCompletions(gate, usage, clock, sidecarName);
         Embeddings embeddings = new Embeddings(gate, usage, clock, sidecarName);
         Messages messages = new Messages(gate, usage, clock, sidecarName);
@@ -104,18 +118,22 @@ public final class ApiServer implements AutoCloseable {
                 // Without TCP_NODELAY a streamed chunk can wait for the client's delayed ACK (~25-40 ms):
                 // the benchmark measured that as time-to-first-token added by the sidecar.
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                // Helidon's own hook would stop the server at SIGTERM, closing every connection at
+                // once (streams included); Main's hook drains first and then stops it.
+                .shutdownHook(false)
                 .routing(r -> {
+                    r.addFilter((chain, req, res) -> admit(drain, chain, req, res));
                     r.get("/metrics", (req, res) -> {
                         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                         res.send(metrics.scrape());
                     });
-                    routes(r, policies, auth, chat, embeddings, messages);
+                    routes(r, policies, auth, chat, embeddings, messages, drain);
                 })
                 .build();
     }
 
     private static void routes(HttpRouting.Builder r, PolicyHolder policies, Authenticator auth, ChatCompletions chat,
-                               Embeddings embeddings, Messages messages) {
+                               Embeddings embeddings, Messages messages, Drain drain) {
         r.post("/v1/chat/completions", chat);
         r.post("/chat/completions", chat);
         r.post("/v1/messages", messages);
@@ -127,8 +145,8 @@ public final class ApiServer implements AutoCloseable {
         r.get("/health/liveliness", (req, res) -> res.send("\"I'm alive!\""));
         r.get("/health/readiness", (req, res) -> {
             ObjectNode body = JSON.createObjectNode();
-            boolean ready = policies.current().isPresent();
-            body.put("status", ready ? "healthy" : "no policy yet");
+            boolean ready = policies.current().isPresent() && !drain.draining();
+            body.put("status", drain.draining() ? "shutting down" : ready ? "healthy" : "no policy yet");
             body.put("policy_version", policies.version());
             res.status(ready ? 200 : 503);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -138,6 +156,30 @@ public final class ApiServer implements AutoCloseable {
                 "No route " + req.prologue().method().text() + " " + req.path().path()
                         + ". The sidecar serves POST /v1/chat/completions, POST /v1/messages, POST /v1/embeddings and "
                         + "GET /v1/models.")));
+    }
+
+    /**
+     * Counts every API request as in flight while it runs; once draining, refuses new ones (and asks
+     * the client to close the connection, so keep-alive connections go elsewhere). Health and metrics
+     * stay open: readiness is how a load balancer learns of the drain.
+     */
+    private static void admit(Drain drain, FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String path = req.path().path();
+        if (path.startsWith("/health/") || path.equals("/metrics")) {
+            chain.proceed();
+            return;
+        }
+        if (!drain.enter()) {
+            res.header(HeaderNames.CONNECTION, "close");
+            ErrorWriter.write(res, Failures.shuttingDown(),
+                    path.endsWith("/messages") ? ErrorWriter.Shape.ANTHROPIC : ErrorWriter.Shape.OPENAI);
+            return;
+        }
+        try {
+            chain.proceed();
+        } finally {
+            drain.leave();
+        }
     }
 
     private static void models(ServerRequest req, ServerResponse res, PolicyHolder policies, Authenticator auth) {

@@ -17,6 +17,7 @@ import dev.tollgate.sidecar.routing.Attempt;
 import dev.tollgate.sidecar.routing.Outcome;
 import dev.tollgate.sidecar.routing.RequestOverrides;
 import dev.tollgate.sidecar.routing.Router;
+import dev.tollgate.sidecar.shutdown.Drain;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
@@ -40,8 +41,11 @@ final class Gate {
     private final Router router;
     private final Limiter limiter;
     private final UpstreamDebug.Mode debug;
+    private final Drain drain;
 
-    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter, UpstreamDebug.Mode debug) {
+    Gate(PolicyHolder policies, Authenticator auth, Router router, Limiter limiter, UpstreamDebug.Mode debug,
+         Drain drain) {
+        this.drain = drain;
         this.policies = policies;
         this.auth = auth;
         this.router = router;
@@ -122,7 +126,14 @@ final class Gate {
     private <T> Outcome<T> debugged(Exchange exchange, java.util.function.Supplier<Outcome<T>> routing) {
         boolean on = debug == UpstreamDebug.Mode.ALWAYS
                 || exchange.debugAsked && exchange.admission.caller().grant().key().getAllowDebug();
-        return on ? UpstreamDebug.during(exchange.requestId, routing) : routing.get();
+        Outcome<T> outcome = on ? UpstreamDebug.during(exchange.requestId, routing) : routing.get();
+        if (outcome instanceof Outcome.Failed<T> failed && drain.cut()) {
+            // The shutdown's drain bound passed and interrupted this request: say that, not
+            // "internal error", and clear the interrupt so the error can still be written to the client.
+            Thread.interrupted();
+            return new Outcome.Failed<>(Failures.shutdownCut(exchange.requestId), failed.progress());
+        }
+        return outcome;
     }
 
     private static Router.Request routeRequest(Exchange exchange, RequestOverrides overrides) {

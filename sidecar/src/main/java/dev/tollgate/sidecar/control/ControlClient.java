@@ -126,6 +126,7 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
     private final class Session implements StreamObserver<ControlMessage> {
         volatile StreamObserver<SidecarMessage> out;
         private boolean first = true;
+        private volatile boolean goingAway;
 
         @Override
         public void onNext(ControlMessage message) {
@@ -147,7 +148,32 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
                     }
                 }
                 case LEASE_GRANT -> leases.onGrant(message.getLeaseGrant());
+                case GO_AWAY -> goAway(message.getGoAway().getReason());
                 case KIND_NOT_SET -> { }
+            }
+        }
+
+        /**
+         * The control plane is shutting down: stop sending on this stream and half-close it, so the
+         * control plane stores and acknowledges what it already received and then ends it; the
+         * reconnect that follows is immediate (to another replica). Unacknowledged usage is sent
+         * again on the next stream.
+         */
+        private void goAway(String reason) {
+            goingAway = true;
+            if (stream == out) {
+                stream = null;
+                leases.onDisconnected();
+            }
+            LOG.log(System.Logger.Level.INFO, "control plane " + target + " is going away (" + reason
+                    + "): reconnecting to a replica now");
+            sending.lock();
+            try {
+                out.onCompleted();
+            } catch (RuntimeException ignored) {
+                // the stream already broke; onError reconnects
+            } finally {
+                sending.unlock();
             }
         }
 
@@ -167,6 +193,12 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
                 leases.onDisconnected();
             }
             if (closed) {
+                return;
+            }
+            if (goingAway) {
+                // Told to move: no backoff, and not an outage worth a warning.
+                backoffMs = MIN_BACKOFF_MS;
+                scheduler.execute(ControlClient.this::connect);
                 return;
             }
             long delay = backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);

@@ -151,6 +151,19 @@ public final class Failures {
         return Math.max(1, (ms + 999) / 1000);
     }
 
+    public static GatewayError shuttingDown() {
+        return new GatewayError(503, "service_unavailable", "shutting_down",
+                "The sidecar is shutting down (it received SIGTERM) and takes no new requests. Retry: the app's next "
+                        + "sidecar, or this one once restarted, will answer.", null, java.util.Optional.of(1L));
+    }
+
+    public static GatewayError shutdownCut(String requestId) {
+        return new GatewayError(503, "service_unavailable", "shutting_down",
+                "The sidecar is shutting down and its drain bound (--drain-timeout) passed before request " + requestId
+                        + " finished, so it was cut; its usage so far is recorded. Retry the request; raise "
+                        + "--drain-timeout (and the orchestrator's grace period) if responses are routinely longer.");
+    }
+
     public static GatewayError internal(String requestId) {
         return new GatewayError(500, "internal_error", "internal_error",
                 "The gateway failed to handle this request (request id " + requestId + "); the sidecar log has details.");

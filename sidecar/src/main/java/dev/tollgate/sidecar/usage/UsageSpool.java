@@ -1,5 +1,6 @@
 package dev.tollgate.sidecar.usage;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -33,6 +35,17 @@ public final class UsageSpool implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** Pending records in arrival order, with the time each was last sent (0 = never). */
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /**
+     * The pending records never sent, in arrival order (may also hold records acknowledged since,
+     * skipped when reached): a batch of new records is taken from here without walking the records
+     * already in flight, which under load are thousands.
+     */
+    private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
+    /**
+     * No pending record was sent before this time ({@link Long#MAX_VALUE}: none is out), so no
+     * resend is due before it plus the resend delay; a full walk is needed only then.
+     */
+    private long earliestSentMs = Long.MAX_VALUE;
     private OutputStream out;
     private long fileBytes;
 
@@ -64,7 +77,9 @@ public final class UsageSpool implements AutoCloseable {
                     if (r == null) {
                         break;
                     }
-                    pending.put(r.getId(), new Pending(r));
+                    Pending p = new Pending(r);
+                    pending.put(r.getId(), p);
+                    unsent.add(p);
                     recovered++;
                 }
             }
@@ -83,7 +98,9 @@ public final class UsageSpool implements AutoCloseable {
             out.write(bytes);
             out.flush();
             fileBytes += bytes.length;
-            pending.put(record.getId(), new Pending(record));
+            Pending p = new Pending(record);
+            pending.put(record.getId(), p);
+            unsent.add(p);
         } finally {
             lock.unlock();
         }
@@ -96,19 +113,46 @@ public final class UsageSpool implements AutoCloseable {
     public List<UsageRecord> takeBatch(int max, long nowMs, long resendAfterMs) {
         lock.lock();
         try {
-            List<UsageRecord> batch = new ArrayList<>();
-            for (Pending p : pending.values()) {
-                if (batch.size() >= max) {
-                    break;
-                }
-                if (p.sentAtMs == 0 || nowMs - p.sentAtMs >= resendAfterMs) {
+            List<UsageRecord> batch = new ArrayList<>(Math.min(max, pending.size()));
+            if (earliestSentMs != Long.MAX_VALUE && nowMs - earliestSentMs >= resendAfterMs) {
+                resendScan(batch, max, nowMs, resendAfterMs);
+                return batch;
+            }
+            // No resend is due: the batch is the oldest never-sent records.
+            while (batch.size() < max && !unsent.isEmpty()) {
+                Pending p = unsent.poll();
+                if (p.sentAtMs == 0 && pending.get(p.record.getId()) == p) {
                     p.sentAtMs = nowMs;
                     batch.add(p.record);
                 }
             }
+            if (!batch.isEmpty() && earliestSentMs == Long.MAX_VALUE) {
+                earliestSentMs = nowMs;
+            }
             return batch;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Walks every pending record in arrival order, taking the never-sent and the due ones alike. */
+    private void resendScan(List<UsageRecord> batch, int max, long nowMs, long resendAfterMs) {
+        long earliest = Long.MAX_VALUE;
+        for (Pending p : pending.values()) {
+            if (batch.size() < max && (p.sentAtMs == 0 || nowMs - p.sentAtMs >= resendAfterMs)) {
+                p.sentAtMs = nowMs;
+                batch.add(p.record);
+            }
+            if (p.sentAtMs != 0) {
+                earliest = Math.min(earliest, p.sentAtMs);
+            }
+        }
+        earliestSentMs = earliest;
+        unsent.clear();
+        for (Pending p : pending.values()) {
+            if (p.sentAtMs == 0) {
+                unsent.add(p);
+            }
         }
     }
 
@@ -118,6 +162,10 @@ public final class UsageSpool implements AutoCloseable {
         try {
             for (String id : ids) {
                 pending.remove(id);
+            }
+            if (pending.isEmpty()) {
+                unsent.clear();
+                earliestSentMs = Long.MAX_VALUE;
             }
             if (pending.isEmpty() || fileBytes > COMPACT_BYTES) {
                 rewrite();
@@ -132,6 +180,9 @@ public final class UsageSpool implements AutoCloseable {
         lock.lock();
         try {
             pending.values().forEach(p -> p.sentAtMs = 0);
+            unsent.clear();
+            unsent.addAll(pending.values());
+            earliestSentMs = Long.MAX_VALUE;
         } finally {
             lock.unlock();
         }
@@ -165,10 +216,15 @@ public final class UsageSpool implements AutoCloseable {
         fileBytes = bytes;
     }
 
+    /** The record with its length prefix, serialised straight into an exactly sized array. */
     private static byte[] delimited(UsageRecord record) throws IOException {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(record.getSerializedSize() + 5);
-        record.writeDelimitedTo(b);
-        return b.toByteArray();
+        int size = record.getSerializedSize();
+        byte[] out = new byte[CodedOutputStream.computeUInt32SizeNoTag(size) + size];
+        CodedOutputStream coded = CodedOutputStream.newInstance(out);
+        coded.writeUInt32NoTag(size);
+        record.writeTo(coded);
+        coded.checkNoSpaceLeft();
+        return out;
     }
 
     @Override

@@ -53,8 +53,8 @@ final class RoutedSidecar implements AutoCloseable {
 
     private RoutedSidecar(PolicySnapshot snapshot, RandomGenerator random, UpstreamDebug.Mode debug) {
         policies.install(Policy.compile(snapshot));
-        HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient upstream = dev.tollgate.sidecar.upstream.UpstreamHttpClient.withDefaultTls(
+                new dev.tollgate.sidecar.upstream.UpstreamHttpClient.Settings(Duration.ofSeconds(2), 256, Duration.ofSeconds(30)));
         Router router = new Router(ProviderCatalog.standard(upstream), clock, random, d -> pauses.add(d));
         server = new ApiServer("127.0.0.1", 0, policies, router, usage::add, clock, "routing-test",
                 new Limiter(new LeaseBook(clock)), new Metrics(), RequestObserver.LogFormat.TEXT, debug).start();

@@ -39,8 +39,8 @@ public final class TestSidecar implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     public TestSidecar(Deployment... deployments) {
-        HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient upstream = dev.tollgate.sidecar.upstream.UpstreamHttpClient.withDefaultTls(
+                new dev.tollgate.sidecar.upstream.UpstreamHttpClient.Settings(Duration.ofSeconds(2), 256, Duration.ofSeconds(30)));
         install(snapshot(1, deployments));
         server = new ApiServer("127.0.0.1", 0, policies, ProviderCatalog.standard(upstream), usage::add,
                 Clock.systemUTC(), "test-sidecar").start();

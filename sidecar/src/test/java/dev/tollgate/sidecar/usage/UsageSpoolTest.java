@@ -65,6 +65,24 @@ class UsageSpoolTest {
     }
 
     @Test
+    void dueResendsAndNewRecordsComeTogetherInArrivalOrder() throws IOException {
+        try (UsageSpool spool = new UsageSpool(file())) {
+            spool.append(record("r1"));
+            spool.append(record("r2"));
+            spool.takeBatch(10, 1_000, RESEND_AFTER_MS);
+            spool.acknowledge(List.of("r2"));
+            spool.append(record("r3"));
+            assertEquals(List.of("r3"), ids(spool.takeBatch(10, 2_000, RESEND_AFTER_MS)));
+            spool.append(record("r4"));
+
+            // r1 is due again (r3 is not yet): both it and the never-sent r4, oldest first.
+            assertEquals(List.of("r1", "r4"), ids(spool.takeBatch(10, 1_000 + RESEND_AFTER_MS, RESEND_AFTER_MS)));
+            assertEquals(List.of("r3"), ids(spool.takeBatch(10, 2_000 + RESEND_AFTER_MS, RESEND_AFTER_MS)));
+            assertEquals(List.of(), ids(spool.takeBatch(10, 2_000 + RESEND_AFTER_MS, RESEND_AFTER_MS)));
+        }
+    }
+
+    @Test
     void acknowledgingEverythingTruncatesTheFile() throws IOException {
         try (UsageSpool spool = new UsageSpool(file())) {
             spool.append(record("r1"));
