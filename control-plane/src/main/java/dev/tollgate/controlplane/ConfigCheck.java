@@ -1,5 +1,6 @@
 package dev.tollgate.controlplane;
 
+import dev.tollgate.controlplane.cloud.MintSpecs;
 import dev.tollgate.controlplane.config.ConfigLoader;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.config.GatewayConfig;
@@ -72,6 +73,7 @@ final class ConfigCheck {
                 }
                 note(variables, ref, id + " " + name);
             });
+            minting(d, env).ifPresent(line -> out.println("      mints    " + line));
         }
 
         config.credentials().forEach(c -> c.values().forEach((field, ref) ->
@@ -124,6 +126,20 @@ final class ConfigCheck {
                 + (missing.isEmpty() ? "" : ": " + String.join(", ", missing)
                         + " (the deployments that use them fail until they are set)"));
         return 0;
+    }
+
+    /** Whether the deployment mints a short-lived credential, and whether its params allow it (no network call). */
+    private static java.util.Optional<String> minting(ModelDeployment d, Map<String, String> env) {
+        Map<String, String> resolved = new HashMap<>();
+        java.util.Set<String> unresolved = new java.util.HashSet<>();
+        d.secretParams().forEach((name, ref) -> ref.resolve(env).ifPresentOrElse(v -> resolved.put(name, v),
+                () -> unresolved.add(name)));
+        return switch (MintSpecs.parse(d.provider(), d.params(), resolved, unresolved)) {
+            case MintSpecs.Parsed.NotMinted n -> java.util.Optional.empty();
+            case MintSpecs.Parsed.Mints m -> java.util.Optional.of(m.spec().kind()
+                    + " (short-lived credential, minted at start and refreshed before expiry)");
+            case MintSpecs.Parsed.Invalid i -> java.util.Optional.of(i.kind() + ": CANNOT MINT: " + i.message());
+        };
     }
 
     private static void note(Map<String, List<String>> variables, CredentialRef ref, String use) {

@@ -21,6 +21,9 @@ import dev.tollgate.controlplane.audit.AuditLog;
 import dev.tollgate.controlplane.budget.BudgetWindow;
 import dev.tollgate.controlplane.budget.LeaseLedger;
 import dev.tollgate.controlplane.budget.Limits;
+import dev.tollgate.controlplane.cloud.CredentialMinting;
+import dev.tollgate.controlplane.cloud.MintingLoop;
+import dev.tollgate.controlplane.cloud.MintingSetup;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.doctor.Doctor;
 import dev.tollgate.controlplane.health.Readiness;
@@ -103,10 +106,12 @@ public final class ControlPlane implements AutoCloseable {
     private final Readiness readiness;
     private final ControlStreamService streams;
     private final Duration drainTimeout;
+    private final CredentialMinting minting;
+    private final MintingLoop mintingLoop;
 
     private ControlPlane(AdminServer admin, Server grpc, PolicyPublisher publisher, PolicyChangeListener listener,
                          Optional<TraceExport> traces, Readiness readiness, ControlStreamService streams,
-                         Duration drainTimeout) {
+                         Duration drainTimeout, CredentialMinting minting, MintingLoop mintingLoop) {
         this.admin = admin;
         this.grpc = grpc;
         this.publisher = publisher;
@@ -115,6 +120,8 @@ public final class ControlPlane implements AutoCloseable {
         this.readiness = readiness;
         this.streams = streams;
         this.drainTimeout = drainTimeout;
+        this.minting = minting;
+        this.mintingLoop = mintingLoop;
     }
 
     /** Starts on {@code db}; the policy-change listener borrows one of its connections for good. */
@@ -150,6 +157,9 @@ public final class ControlPlane implements AutoCloseable {
                         + " fail until it is");
             }
         }
+        // Minted once before the first snapshot, so sidecars start with the tokens; the loop retries failures.
+        CredentialMinting minting = MintingSetup.forDeployments(config.deployments(), ids, vault, settings.env(), clock);
+        minting.runDue();
         KeyRepository keys = new KeyRepository(db);
         TeamRepository teams = new TeamRepository(db);
         UserRepository users = new UserRepository(db);
@@ -157,8 +167,9 @@ public final class ControlPlane implements AutoCloseable {
         warnUnpriced(config, prices);
         PolicyPublisher publisher = new PolicyPublisher(db,
                 new PolicyCompiler(deployments, keys, teams, users, vault, prices,
-                        RouterSettingsCompiler.compile(config.routing()), Optional.of(credentials)));
+                        RouterSettingsCompiler.compile(config.routing()), minting, Optional.of(credentials)));
         publisher.publish();
+        MintingLoop mintingLoop = new MintingLoop(minting, clock, publisher::republishLocally).start();
 
         Optional<TraceExport> traces = TraceExport.create(
                 Optional.ofNullable(settings.env().get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
@@ -210,7 +221,7 @@ public final class ControlPlane implements AutoCloseable {
                 // The doctor probes providers from here, so strict deployments' real keys are put back for it.
                 new DoctorRoutes(new Doctor(() -> StrictPlaceholders.revealed(publisher.current(), vault),
                         controlStream::ackedVersions,
-                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())),
+                        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), minting::status)),
                 new CredentialRoutes(credentials, deployments, changes, clock),
                 new AdminKeyRoutes(adminKeys, changes, clock),
                 new ModelRoutes(deployments, credentials, changes), new SecretsRoutes(credentials, changes)),
@@ -218,6 +229,7 @@ public final class ControlPlane implements AutoCloseable {
         try {
             admin.start();
         } catch (RuntimeException e) {
+            mintingLoop.close();
             grpc.shutdownNow();
             traces.ifPresent(TraceExport::close);
             throw e;
@@ -227,7 +239,20 @@ public final class ControlPlane implements AutoCloseable {
         PolicyChangeListener listener = new PolicyChangeListener(listenerConnections, publisher,
                 Duration.ofSeconds(5)).start();
         return new ControlPlane(admin, grpc, publisher, listener, traces, readiness, controlStream,
-                settings.drainTimeout());
+                settings.drainTimeout(), minting, mintingLoop);
+    }
+
+    /** The short-lived credentials this replica mints, and their state. */
+    public CredentialMinting minting() {
+        return minting;
+    }
+
+    /**
+     * Runs one round of credential minting now (what is due by the clock) and republishes on
+     * change; the background loop does the same on its own. For tests that move their clock.
+     */
+    public void refreshMintedCredentials() {
+        mintingLoop.tick();
     }
 
     /**
@@ -341,6 +366,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         readiness.shuttingDown();
+        mintingLoop.close();
         grpc.shutdown();
         int told = streams.goAway("control plane shutting down");
         LOG.log(System.Logger.Level.INFO, "control plane stopping: readiness 503; told " + told

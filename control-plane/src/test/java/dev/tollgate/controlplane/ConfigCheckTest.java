@@ -138,4 +138,31 @@ class ConfigCheckTest {
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("0 missing environment variable(s)"), r.out());
     }
+
+    @Test
+    void deploymentsThatMintSayWhichKindAndAnUnmintableOneSaysWhy() throws IOException {
+        Result r = check("""
+                model_list:
+                  - model_name: azure-entra
+                    litellm_params:
+                      model: azure/gpt-4o
+                      api_base: https://example-resource.openai.azure.com
+                      api_version: "2024-10-21"
+                      tenant_id: t-1
+                      client_id: c-1
+                      client_secret: os.environ/AZURE_CLIENT_SECRET
+                  - model_name: vertex
+                    litellm_params:
+                      model: vertex_ai/gemini-2.0-flash
+                      vertex_project: p
+                      vertex_credentials: /nonexistent/service-account.json
+                general_settings:
+                  master_key: sk-literal-master
+                """, Map.of("AZURE_CLIENT_SECRET", "entraSecret-CANARY-check"));
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("mints    Entra ID client credentials (short-lived credential"), r.out());
+        assertTrue(r.out().contains("mints    Google service account: CANNOT MINT: vertex_credentials: cannot read "
+                + "the key file /nonexistent/service-account.json"), r.out());
+        assertFalse(r.out().contains("entraSecret-CANARY-check"), r.out());
+    }
 }

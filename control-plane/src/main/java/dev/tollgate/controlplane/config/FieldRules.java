@@ -64,13 +64,6 @@ final class FieldRules {
             Map.entry("metadata", DESCRIPTIVE),
             Map.entry("custom_llm_provider", refused("write the provider as the prefix of model, e.g. "
                     + "model: openai/<model>")),
-            Map.entry("vertex_credentials", refused("Tollgate does not mint Google tokens from a service-account "
-                    + "file; give the deployment an OAuth access token as api_key")),
-            Map.entry("client_id", refused("Tollgate does not mint Entra ID tokens; set azure_ad_token or api_key")),
-            Map.entry("client_secret", refused("Tollgate does not mint Entra ID tokens; set azure_ad_token or api_key")),
-            Map.entry("tenant_id", refused("Tollgate does not mint Entra ID tokens; set azure_ad_token or api_key")),
-            Map.entry("aws_role_name", refused("AWS role assumption is not supported; set aws_access_key_id and "
-                    + "aws_secret_access_key (and aws_session_token)")),
             Map.entry("aws_profile_name", refused("AWS profiles are not read; set aws_access_key_id and "
                     + "aws_secret_access_key")),
             Map.entry("aws_web_identity_token", refused("web-identity federation is not supported; set "
@@ -81,6 +74,12 @@ final class FieldRules {
                     + "and budgets would read zero")),
             Map.entry("output_cost_per_second", refused("only per-token prices are supported; without one, spend "
                     + "and budgets would read zero"))));
+
+    /** Params from which the control plane mints short-lived credentials, by the provider that reads them. */
+    private static final Map<String, String> MINTING_PARAMS = Map.of(
+            "aws_role_name", "bedrock", "aws_session_name", "bedrock", "aws_sts_endpoint", "bedrock",
+            "tenant_id", "azure", "client_id", "azure", "client_secret", "azure", "azure_authority_host", "azure",
+            "vertex_credentials", "vertex_ai");
 
     /** The built-in mock provider's own params, which LiteLLM reads for any provider. */
     private static final Set<String> MOCK_PARAMS = Set.of("mock_response", "mock_latency_ms", "mock_chunk_delay_ms");
@@ -168,6 +167,11 @@ final class FieldRules {
     static Rule litellmParam(String name, String provider) {
         if (PARAMS_USED.contains(name)) {
             return USED_RULE;
+        }
+        if (MINTING_PARAMS.containsKey(name)) {
+            String owner = MINTING_PARAMS.get(name);
+            return provider.equals(owner) ? USED_RULE : refused("only " + owner + " deployments mint short-lived "
+                    + "credentials from " + name + "; this deployment would not use it");
         }
         if (MOCK_PARAMS.contains(name)) {
             return provider.equals("mock") ? USED_RULE : refused("LiteLLM answers with the mock without calling the "

@@ -2,6 +2,8 @@ package dev.tollgate.controlplane.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.controlplane.cloud.CredentialMinting;
+import dev.tollgate.controlplane.policy.CredentialOverlay;
 import dev.tollgate.controlplane.policy.PolicyCompiler;
 import dev.tollgate.proto.control.v1.Alias;
 import dev.tollgate.proto.control.v1.Deployment;
@@ -19,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -35,11 +39,19 @@ public final class Doctor {
     private final Supplier<PolicySnapshot> policy;
     private final Supplier<Map<String, Long>> sidecars;
     private final HttpClient http;
+    private final Function<String, Optional<CredentialMinting.Status>> minting;
 
     public Doctor(Supplier<PolicySnapshot> policy, Supplier<Map<String, Long>> sidecars, HttpClient http) {
+        this(policy, sidecars, http, id -> Optional.empty());
+    }
+
+    /** With the state of the short-lived credentials the control plane mints, by deployment id. */
+    public Doctor(Supplier<PolicySnapshot> policy, Supplier<Map<String, Long>> sidecars, HttpClient http,
+                  Function<String, Optional<CredentialMinting.Status>> minting) {
         this.policy = policy;
         this.sidecars = sidecars;
         this.http = http;
+        this.minting = minting;
     }
 
     /** The report for one deployment. */
@@ -77,12 +89,13 @@ public final class Doctor {
         }
         checks.add(Check.pass("provider prefix", d.getProvider()));
         String credentialError = d.getParamsOrDefault(PolicyCompiler.CREDENTIAL_ERROR_PARAM, "");
-        if (!credentialError.isEmpty()) {
+        if (!credentialError.isEmpty() && !credentialError.startsWith(CredentialOverlay.MINT_ERROR_PREFIX)) {
             checks.add(Check.fail("environment", credentialError,
                     "export the variable in the control plane's environment and restart it"));
         } else {
             checks.add(Check.pass("environment", "every os.environ/ reference is set"));
         }
+        minting.apply(d.getId()).map(Doctor::mintCheck).ifPresent(checks::add);
         if (d.getProvider().equals("mock")) {
             checks.add(Check.skip("api_base", "built-in mock provider"));
         } else {
@@ -94,6 +107,21 @@ public final class Doctor {
         }
         checks.add(sidecarCheck(version));
         return new Row(alias, d.getId(), d.getProvider(), d.getModel(), checks);
+    }
+
+    /** A minted credential is healthy while usable and its last refresh worked; a failing refresh is flagged before expiry. */
+    static Check mintCheck(CredentialMinting.Status s) {
+        String fix = "check the identity settings in litellm_params and the control plane's logs; the control plane "
+                + "retries with backoff";
+        if (s.lastError().isEmpty() && s.expiresAt().isPresent()) {
+            return Check.pass("minted credential", s.kind() + ": valid until " + s.expiresAt().get());
+        }
+        String error = s.lastError().orElse("not minted yet");
+        if (s.expiresAt().isPresent()) {
+            return Check.fail("minted credential", s.kind() + ": refresh failed " + s.failures() + " time(s): " + error
+                    + "; the previous credential stays in use until " + s.expiresAt().get(), fix);
+        }
+        return Check.fail("minted credential", s.kind() + ": no usable credential: " + error, fix);
     }
 
     private List<Check> network(String base, Deployment d, ProviderProbe probe, boolean haveCredential) {

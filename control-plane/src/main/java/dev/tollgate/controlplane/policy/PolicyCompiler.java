@@ -47,6 +47,7 @@ public final class PolicyCompiler {
     private final PriceMap prices;
     private final RouterSettings routerSettings;
     private final Optional<CredentialCatalog> credentials;
+    private final CredentialOverlay minted;
 
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices) {
@@ -56,13 +57,24 @@ public final class PolicyCompiler {
     /** With the config's router settings, pushed in every snapshot. */
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings) {
-        this(deployments, keys, teams, users, vault, prices, routerSettings, Optional.empty());
+        this(deployments, keys, teams, users, vault, prices, routerSettings, CredentialOverlay.NONE, Optional.empty());
     }
 
-    /** With named credentials ({@code litellm_params.litellm_credential_name}) looked up in {@code credentials}. */
+    /** With minted short-lived credentials that replace the configured ones of the deployments that mint. */
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings,
-                          Optional<CredentialCatalog> credentials) {
+                          CredentialOverlay minted) {
+        this(deployments, keys, teams, users, vault, prices, routerSettings, minted, Optional.empty());
+    }
+
+    /**
+     * With minted credentials and named credentials ({@code litellm_params.litellm_credential_name})
+     * looked up in {@code credentials}.
+     */
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
+                          UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings,
+                          CredentialOverlay minted, Optional<CredentialCatalog> credentials) {
+        this.minted = minted;
         this.credentials = credentials;
         this.deployments = deployments;
         this.keys = keys;
@@ -120,6 +132,7 @@ public final class PolicyCompiler {
                     strictNamedSecrets.put(d.id(), kept);
                 }
             }
+            minted.forDeployment(d.id()).ifPresent(overlay -> applyMinted(deployment, overlay));
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
         vault.replaceNamedSecrets(strictNamedSecrets);
@@ -154,6 +167,22 @@ public final class PolicyCompiler {
                     .setLimits(limits(user.limits())));
         }
         return snapshot.build();
+    }
+
+    /**
+     * Withholds the long-lived secrets a deployment mints from, then pushes the minted credential,
+     * or the reason for its absence (the sidecar refuses the deployment's calls with it).
+     */
+    private static void applyMinted(Deployment.Builder deployment, CredentialOverlay.Overlay overlay) {
+        overlay.withheld().forEach(deployment::removeParams);
+        if (overlay.error().isPresent()) {
+            deployment.putParams(CREDENTIAL_ERROR_PARAM, overlay.error().get());
+            return;
+        }
+        deployment.putAllParams(overlay.params());
+        if (!overlay.apiKey().isEmpty()) {
+            deployment.setApiKey(overlay.apiKey());
+        }
     }
 
     /**

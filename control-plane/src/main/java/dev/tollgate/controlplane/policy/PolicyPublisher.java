@@ -75,6 +75,20 @@ public final class PolicyPublisher {
         }
     }
 
+    /**
+     * Recompiles and pushes a change that only this replica holds (a credential it minted), with a
+     * fresh version from the shared sequence but without announcing it: the other replicas mint
+     * their own credentials and have nothing to catch up on.
+     */
+    public PolicySnapshot republishLocally() throws SQLException {
+        publishing.lock();
+        try {
+            return push(compiler.compile(nextVersion()));
+        } finally {
+            publishing.unlock();
+        }
+    }
+
     /** The newest version announced by any replica ({@code policy_head}). */
     public long announcedVersion() throws SQLException {
         try (Connection c = db.getConnection()) {

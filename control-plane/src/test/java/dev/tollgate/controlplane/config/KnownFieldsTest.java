@@ -59,9 +59,9 @@ class KnownFieldsTest {
     @ParameterizedTest(name = "litellm_params.{0} is refused")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "mock_response|'hi'|LiteLLM answers with the mock without calling the provider",
-            "vertex_credentials|/secrets/sa.json|service-account file",
+            "vertex_credentials|/secrets/sa.json|only vertex_ai deployments mint",
             "custom_llm_provider|openai|prefix of model",
-            "aws_role_name|arn:aws:iam::1:role/x|role assumption",
+            "aws_role_name|arn:aws:iam::1:role/x|only bedrock deployments mint",
             "input_cost_per_second|0.001|only per-token prices",
     })
     void deploymentParamsThatCannotBeHonouredAreRefusedWithTheirEntry(String param, String value, String because)

@@ -58,7 +58,7 @@ class StrictNamedCredentialsTest {
                 List.of(strict, aws, plain), Map.of());
         PolicySnapshot snapshot = new PolicyCompiler(deployments, new KeyRepository(db), new TeamRepository(db),
                 new UserRepository(db), vault, PriceMap.bundled(), RouterSettings.getDefaultInstance(),
-                Optional.of(catalog)).compile(1);
+                CredentialOverlay.NONE, Optional.of(catalog)).compile(1);
 
         Deployment inherits = deployment(snapshot, "inherits");
         assertEquals(Exposure.EXPOSURE_CONTROL_PLANE, inherits.getExposure());
