@@ -60,6 +60,13 @@ final class ConfigCheck {
             out.println("      provider " + d.provider() + ", model " + d.model() + ", api_base " + apiBase);
             out.println("      api_key  " + credential(d.credential(), env));
             note(variables, d.credential(), id + " api_key");
+            String named = d.params().get("litellm_credential_name");
+            if (named != null) {
+                boolean listed = config.credentials().stream().anyMatch(c -> c.name().equals(named));
+                out.println("      credential  " + named + (listed ? " (credential_list)"
+                        : " (not in credential_list: it must have been created with POST /credentials, or the start"
+                                + " fails)"));
+            }
             d.secretParams().forEach((name, ref) -> {
                 if (!name.equals("api_base")) {
                     out.println("      " + name + "  " + credential(ref, env));
@@ -69,6 +76,8 @@ final class ConfigCheck {
             minting(d, env).ifPresent(line -> out.println("      mints    " + line));
         }
 
+        config.credentials().forEach(c -> c.values().forEach((field, ref) ->
+                note(variables, ref, "credential " + c.name() + " " + field)));
         note(variables, config.masterKey(), "general_settings.master_key");
         note(variables, config.sidecarToken(), "tollgate.sidecar_token");
         for (dev.tollgate.controlplane.config.SidecarEntry sidecar : config.sidecars()) {

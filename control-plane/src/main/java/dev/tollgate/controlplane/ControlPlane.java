@@ -1,6 +1,15 @@
 package dev.tollgate.controlplane;
 
+import dev.tollgate.controlplane.admin.AdminKeyRoutes;
 import dev.tollgate.controlplane.admin.AdminServer;
+import dev.tollgate.controlplane.admin.CredentialRoutes;
+import dev.tollgate.controlplane.admin.ModelRoutes;
+import dev.tollgate.controlplane.admin.SecretsRoutes;
+import dev.tollgate.controlplane.adminkeys.AdminKeyRecord;
+import dev.tollgate.controlplane.adminkeys.AdminKeyRepository;
+import dev.tollgate.controlplane.credentials.CredentialCatalog;
+import dev.tollgate.controlplane.credentials.CredentialRepository;
+import dev.tollgate.controlplane.secrets.KeyRing;
 import dev.tollgate.controlplane.admin.AuditRoutes;
 import dev.tollgate.controlplane.admin.DoctorRoutes;
 import dev.tollgate.controlplane.admin.Changes;
@@ -146,6 +155,13 @@ public final class ControlPlane implements AutoCloseable {
         GatewayConfig config = settings.config();
         CredentialVault vault = new CredentialVault(settings.env());
         DeploymentRepository deployments = new DeploymentRepository(db);
+        KeyRing ring = KeyRing.fromEnvironment(settings.env());
+        CredentialCatalog credentials = new CredentialCatalog(new CredentialRepository(db), ring,
+                config.credentials(), settings.env());
+        requireNamedCredentials(config, credentials);
+        LOG.log(System.Logger.Level.INFO, ring.currentKeyId().map(id -> "credentials are encrypted at rest under key id "
+                + id + " (" + KeyRing.CURRENT_VARIABLE + ")").orElse(KeyRing.CURRENT_VARIABLE + " is not set:"
+                + " POST /credentials is refused until it is (openssl rand -base64 32)"));
         List<String> ids = deployments.replaceConfigDeployments(config.deployments());
         for (int i = 0; i < ids.size(); i++) {
             CredentialRef ref = config.deployments().get(i).credential();
@@ -167,7 +183,7 @@ public final class ControlPlane implements AutoCloseable {
         warnUnpriced(config, prices);
         PolicyPublisher publisher = new PolicyPublisher(db,
                 new PolicyCompiler(deployments, keys, teams, users, vault, prices,
-                        RouterSettingsCompiler.compile(config.routing()), minting));
+                        RouterSettingsCompiler.compile(config.routing()), minting, Optional.of(credentials)));
         publisher.publish();
         MintingLoop mintingLoop = new MintingLoop(minting, clock, publisher::republishLocally).start();
 
@@ -219,8 +235,10 @@ public final class ControlPlane implements AutoCloseable {
         AuditLog audit = new AuditLog(clock);
         Changes changes = new Changes(db, audit, publisher);
         KeyRoutes keyRoutes = new KeyRoutes(keys, teams, users, spend, changes, clock);
+        AdminKeyRepository adminKeys = new AdminKeyRepository(db);
         AdminServer admin = new AdminServer(settings.adminHost(), settings.adminPort(),
-                KeyHashing.sha256Hex(settings.masterKey()), new AdminServer.Routes(keyRoutes,
+                KeyHashing.sha256Hex(settings.masterKey()),
+                hash -> adminKeys.findByHash(hash).map(AdminKeyRecord::role), new AdminServer.Routes(keyRoutes,
                 new TeamRoutes(teams, keys, spend, changes, keyRoutes, clock),
                 new UserRoutes(users, keys, spend, changes, keyRoutes, clock),
                 new SpendRoutes(spend, keys), new AuditRoutes(audit, db), metrics::scrape,
@@ -228,8 +246,11 @@ public final class ControlPlane implements AutoCloseable {
                 new DoctorRoutes(new Doctor(() -> StrictPlaceholders.revealed(publisher.current(), vault),
                         controlStream::ackedVersions,
                         HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), minting::status)),
-                new SidecarTokenRoutes(sidecarTokens, teams, changes, clock)), readiness::state,
-                readiness::isShuttingDown);
+                new SidecarTokenRoutes(sidecarTokens, teams, changes, clock),
+                new CredentialRoutes(credentials, deployments, changes, clock),
+                new AdminKeyRoutes(adminKeys, changes, clock),
+                new ModelRoutes(deployments, credentials, changes), new SecretsRoutes(credentials, changes)),
+                readiness::state, readiness::isShuttingDown);
         try {
             admin.start();
         } catch (RuntimeException e) {
@@ -302,6 +323,24 @@ public final class ControlPlane implements AutoCloseable {
             out.add(new ConfiguredSidecar(entry.name(), token, new SidecarScope(new java.util.HashSet<>(entry.teams()))));
         }
         return out;
+    }
+
+    /**
+     * Refuses to start when a deployment's {@code litellm_credential_name} names neither a
+     * {@code credential_list} entry nor a credential stored through the API.
+     */
+    private static void requireNamedCredentials(GatewayConfig config, CredentialCatalog credentials)
+            throws SQLException {
+        for (int i = 0; i < config.deployments().size(); i++) {
+            ModelDeployment d = config.deployments().get(i);
+            String name = d.params().get("litellm_credential_name");
+            if (name != null && credentials.configCredential(name).isEmpty()
+                    && credentials.repository().find(name).isEmpty()) {
+                throw new IllegalArgumentException("model_list[" + i + "] (" + d.alias() + ").litellm_params"
+                        + ".litellm_credential_name: no credential " + name + " (add it to credential_list, or create it"
+                        + " with POST /credentials on a running control plane before adding this deployment)");
+            }
+        }
     }
 
     /** The current limits of a lease subject's entity, from the database (so every replica agrees). */

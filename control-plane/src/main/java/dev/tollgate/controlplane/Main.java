@@ -55,6 +55,11 @@ public final class Main {
               TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
                                      general_settings.database_url; without either an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
+              TOLLGATE_ENCRYPTION_KEY  key-encryption key for credentials stored through /credentials:
+                                     32 random bytes in base64 (openssl rand -base64 32); without it
+                                     POST /credentials is refused
+              TOLLGATE_ENCRYPTION_KEY_PREVIOUS  older keys (comma-separated), only to decrypt values
+                                     not yet re-encrypted (./tollgate secrets rotate-kek)
               OTEL_EXPORTER_OTLP_ENDPOINT  OTLP collector (e.g. http://localhost:4317); traces are off without it
               OTEL_EXPORTER_OTLP_PROTOCOL  grpc (default) or http/protobuf (then e.g. http://localhost:4318)
               TOLLGATE_CONFIG, TOLLGATE_ADMIN_PORT, TOLLGATE_ADMIN_HOST, TOLLGATE_GRPC_PORT
@@ -70,6 +75,11 @@ public final class Main {
             System.exit(args[0].equals("keys")
                     ? dev.tollgate.controlplane.operator.OperatorCli.keys(rest, System.getenv(), System.out, System.err)
                     : dev.tollgate.controlplane.operator.OperatorCli.spend(rest, System.getenv(), System.out, System.err));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("secrets")) {
+            System.exit(dev.tollgate.controlplane.operator.OperatorCli.secrets(
+                    java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
             return;
         }
         if (args.length > 0 && args[0].equals("doctor")) {

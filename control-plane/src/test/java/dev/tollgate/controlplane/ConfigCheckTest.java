@@ -75,6 +75,31 @@ class ConfigCheckTest {
     }
 
     @Test
+    void namedCredentialsAreShownWithTheVariablesTheyRead() throws IOException {
+        Result r = check("""
+                credential_list:
+                  - credential_name: openai-prod
+                    credential_values:
+                      api_key: os.environ/OPENAI_PROD_KEY
+                model_list:
+                  - model_name: chat
+                    litellm_params:
+                      model: openai/gpt-4o-mini
+                      litellm_credential_name: openai-prod
+                  - model_name: stored
+                    litellm_params:
+                      model: openai/gpt-4o
+                      litellm_credential_name: made-through-the-api
+                general_settings:
+                  master_key: sk-master
+                """, Map.of());
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("      credential  openai-prod (credential_list)"), r.out());
+        assertTrue(r.out().contains("      credential  made-through-the-api (not in credential_list"), r.out());
+        assertTrue(r.out().contains("  MISSING  OPENAI_PROD_KEY  (credential openai-prod api_key)"), r.out());
+    }
+
+    @Test
     void invalidConfigExitsOneWithTheLoadersMessage() throws IOException {
         Result r = check("model_list:\n  - model_name: chat\n    litellm_params: {model: gpt-4o}\n", Map.of());
         assertEquals(1, r.exit());

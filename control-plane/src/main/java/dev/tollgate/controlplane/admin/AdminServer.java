@@ -12,6 +12,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -33,16 +34,26 @@ public final class AdminServer implements AutoCloseable {
      */
     public record Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
                          java.util.function.Supplier<String> metrics, DoctorRoutes doctor,
-                         SidecarTokenRoutes sidecarTokens) {
+                         SidecarTokenRoutes sidecarTokens, CredentialRoutes credentials, AdminKeyRoutes adminKeys,
+                         ModelRoutes models, SecretsRoutes secrets) {
 
         public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit) {
-            this(keys, teams, users, spend, audit, null, null, null);
+            this(keys, teams, users, spend, audit, null, null);
         }
 
         public Routes(KeyRoutes keys, TeamRoutes teams, UserRoutes users, SpendRoutes spend, AuditRoutes audit,
                       java.util.function.Supplier<String> metrics, DoctorRoutes doctor) {
-            this(keys, teams, users, spend, audit, metrics, doctor, null);
+            this(keys, teams, users, spend, audit, metrics, doctor, null, null, null, null, null);
         }
+    }
+
+    /** Finds the admin key (not the master key) a request presents, by the hash of its text. */
+    @FunctionalInterface
+    public interface AdminKeys {
+        AdminKeys NONE = hash -> Optional.empty();
+
+        /** The stored role ({@code admin} or {@code viewer}) of the key with this hash. */
+        Optional<String> roleOf(String keyHash) throws Exception;
     }
 
     /** One admin route: reads the request, returns the JSON body of a 200 answer. */
@@ -54,7 +65,7 @@ public final class AdminServer implements AutoCloseable {
     private final WebServer server;
 
     public AdminServer(String host, int port, String masterKeyHash, Routes routes, BooleanSupplier ready) {
-        this(host, port, masterKeyHash, routes,
+        this(host, port, masterKeyHash, AdminKeys.NONE, routes,
                 () -> ready.getAsBoolean() ? new Readiness.State.Ready() : new Readiness.State.Unready("starting"),
                 () -> false);
     }
@@ -65,6 +76,13 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(String host, int port, String masterKeyHash, Routes routes, Supplier<Readiness.State> readiness,
                        BooleanSupplier shuttingDown) {
+        this(host, port, masterKeyHash, AdminKeys.NONE, routes, readiness, shuttingDown);
+    }
+
+    /** With admin keys (roles {@code admin}, {@code viewer}) accepted beside the master key. */
+    public AdminServer(String host, int port, String masterKeyHash, AdminKeys adminKeys, Routes routes,
+                       Supplier<Readiness.State> readiness, BooleanSupplier shuttingDown) {
+        Auth auth = new Auth(masterKeyHash, adminKeys);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -85,12 +103,16 @@ public final class AdminServer implements AutoCloseable {
                         }
                         chain.proceed();
                     });
-                    routes(routing, masterKeyHash, routes, readiness);
+                    routes(routing, auth, routes, readiness);
                 })
                 .build();
     }
 
-    private static void routes(HttpRouting.Builder r, String masterKeyHash, Routes routes,
+    /** The master key's hash and the admin-key lookup: who may call a route. */
+    private record Auth(String masterKeyHash, AdminKeys adminKeys) {
+    }
+
+    private static void routes(HttpRouting.Builder r, Auth auth, Routes routes,
                                Supplier<Readiness.State> readiness) {
         KeyRoutes keys = routes.keys();
         TeamRoutes teams = routes.teams();
@@ -104,7 +126,7 @@ public final class AdminServer implements AutoCloseable {
             });
         }
         if (routes.doctor() != null) {
-            r.get("/health", authed(masterKeyHash, routes.doctor()::report));
+            r.get("/health", authed(auth, Role.VIEWER, routes.doctor()::report));
         }
         r.get("/health/liveliness", (req, res) -> res.send("\"I'm alive!\""));
         r.get("/health/readiness", (req, res) -> {
@@ -114,41 +136,72 @@ public final class AdminServer implements AutoCloseable {
                         .put("status", "unhealthy").put("reason", unready.reason()));
             }
         });
-        r.post("/key/generate", authed(masterKeyHash, keys::generate));
-        r.get("/key/info", authed(masterKeyHash, keys::info));
-        r.get("/key/list", authed(masterKeyHash, keys::list));
-        r.post("/key/delete", authed(masterKeyHash, keys::delete));
-        r.post("/key/update", authed(masterKeyHash, keys::update));
-        r.post("/key/regenerate", authed(masterKeyHash, keys::regenerate));
-        r.post("/key/block", authed(masterKeyHash, keys::block));
-        r.post("/key/unblock", authed(masterKeyHash, keys::unblock));
-        r.post("/team/new", authed(masterKeyHash, teams::create));
-        r.get("/team/info", authed(masterKeyHash, teams::info));
-        r.get("/team/list", authed(masterKeyHash, teams::list));
-        r.post("/team/update", authed(masterKeyHash, teams::update));
-        r.post("/team/delete", authed(masterKeyHash, teams::delete));
-        r.post("/user/new", authed(masterKeyHash, users::create));
-        r.get("/user/info", authed(masterKeyHash, users::info));
-        r.get("/user/list", authed(masterKeyHash, users::list));
-        r.post("/user/update", authed(masterKeyHash, users::update));
-        r.post("/user/delete", authed(masterKeyHash, users::delete));
-        r.get("/spend/logs", authed(masterKeyHash, spend::logs));
-        r.get("/global/spend/report", authed(masterKeyHash, spend::report));
-        r.get("/audit/log", authed(masterKeyHash, routes.audit()::log));
+        r.post("/key/generate", authed(auth, Role.ADMIN, keys::generate));
+        r.get("/key/info", authed(auth, Role.VIEWER, keys::info));
+        r.get("/key/list", authed(auth, Role.VIEWER, keys::list));
+        r.post("/key/delete", authed(auth, Role.ADMIN, keys::delete));
+        r.post("/key/update", authed(auth, Role.ADMIN, keys::update));
+        r.post("/key/regenerate", authed(auth, Role.ADMIN, keys::regenerate));
+        r.post("/key/block", authed(auth, Role.ADMIN, keys::block));
+        r.post("/key/unblock", authed(auth, Role.ADMIN, keys::unblock));
+        r.post("/team/new", authed(auth, Role.ADMIN, teams::create));
+        r.get("/team/info", authed(auth, Role.VIEWER, teams::info));
+        r.get("/team/list", authed(auth, Role.VIEWER, teams::list));
+        r.post("/team/update", authed(auth, Role.ADMIN, teams::update));
+        r.post("/team/delete", authed(auth, Role.ADMIN, teams::delete));
+        r.post("/user/new", authed(auth, Role.ADMIN, users::create));
+        r.get("/user/info", authed(auth, Role.VIEWER, users::info));
+        r.get("/user/list", authed(auth, Role.VIEWER, users::list));
+        r.post("/user/update", authed(auth, Role.ADMIN, users::update));
+        r.post("/user/delete", authed(auth, Role.ADMIN, users::delete));
+        r.get("/spend/logs", authed(auth, Role.VIEWER, spend::logs));
+        r.get("/global/spend/report", authed(auth, Role.VIEWER, spend::report));
+        r.get("/audit/log", authed(auth, Role.VIEWER, routes.audit()::log));
         if (routes.sidecarTokens() != null) {
+            // A sidecar token receives provider keys in its snapshots: minting or deleting one is the master key's.
             SidecarTokenRoutes sidecarTokens = routes.sidecarTokens();
-            r.post("/sidecar/token/new", authed(masterKeyHash, sidecarTokens::create));
-            r.get("/sidecar/token/list", authed(masterKeyHash, sidecarTokens::list));
-            r.post("/sidecar/token/delete", authed(masterKeyHash, sidecarTokens::delete));
+            r.post("/sidecar/token/new", authed(auth, Role.MASTER, sidecarTokens::create));
+            r.get("/sidecar/token/list", authed(auth, Role.VIEWER, sidecarTokens::list));
+            r.post("/sidecar/token/delete", authed(auth, Role.MASTER, sidecarTokens::delete));
+        }
+        if (routes.credentials() != null) {
+            CredentialRoutes credentials = routes.credentials();
+            r.post("/credentials", authed(auth, Role.ADMIN, credentials::create));
+            r.get("/credentials", authed(auth, Role.VIEWER, credentials::list));
+            r.get("/credentials/by_name/{name}", authed(auth, Role.VIEWER, credentials::info));
+            r.patch("/credentials/{name}", authed(auth, Role.ADMIN, credentials::update));
+            r.delete("/credentials/{name}", authed(auth, Role.ADMIN, credentials::delete));
+        }
+        if (routes.secrets() != null) {
+            r.post("/secrets/rotate-kek", authed(auth, Role.MASTER, routes.secrets()::rotateKek));
+        }
+        if (routes.models() != null) {
+            ModelRoutes models = routes.models();
+            r.post("/model/new", authed(auth, Role.ADMIN, models::create));
+            r.get("/model/info", authed(auth, Role.VIEWER, models::info));
+            r.post("/model/delete", authed(auth, Role.ADMIN, models::delete));
+        }
+        if (routes.adminKeys() != null) {
+            AdminKeyRoutes adminKeys = routes.adminKeys();
+            r.post("/admin_key/new", authed(auth, Role.MASTER, adminKeys::create));
+            r.get("/admin_key/list", authed(auth, Role.VIEWER, adminKeys::list));
+            r.post("/admin_key/delete", authed(auth, Role.MASTER, adminKeys::delete));
         }
         r.any((req, res) -> writeError(res, new AdminException(404, "invalid_request_error", "unknown_route", null,
                 "no admin route " + req.prologue().method().text() + " " + req.path().path())));
     }
 
-    private static io.helidon.webserver.http.Handler authed(String masterKeyHash, Route route) {
+    private static io.helidon.webserver.http.Handler authed(Auth auth, Role needed, Route route) {
         return (req, res) -> {
             try {
-                checkMasterKey(req, masterKeyHash);
+                Caller caller = identify(req, auth);
+                if (!caller.role().allows(needed)) {
+                    throw new AdminException(403, "permission_error", "insufficient_role", null, "this admin key has"
+                            + " role " + caller.role().label + "; " + req.prologue().method().text() + " "
+                            + req.path().path() + " needs " + (needed == Role.MASTER ? "the master key"
+                            : "role " + needed.label + " (or the master key)"));
+                }
+                Caller.set(caller);
                 reply(res, 200, route.handle(req));
             } catch (AdminException e) {
                 writeError(res, e);
@@ -156,21 +209,29 @@ public final class AdminServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, "admin " + req.path().path() + " failed", e);
                 writeError(res, new AdminException(500, "internal_error", "internal_error", null,
                         "the control plane failed to handle " + req.path().path() + "; see its log"));
+            } finally {
+                Caller.clear();
             }
         };
     }
 
-    private static void checkMasterKey(ServerRequest req, String masterKeyHash) {
+    private static Caller identify(ServerRequest req, Auth auth) throws Exception {
         String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
         if (header.isEmpty()) {
             throw AdminException.unauthorized("missing master key: send Authorization: Bearer <master key>");
         }
         String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : header.trim();
+        String hash = KeyHashing.sha256Hex(presented);
         // Compare hashes so the comparison time says nothing about the key.
-        if (!KeyHashing.constantTimeEquals(KeyHashing.sha256Hex(presented), masterKeyHash)) {
-            throw AdminException.unauthorized("invalid master key: the admin API needs the control plane's master key "
-                    + "(general_settings.master_key or TOLLGATE_MASTER_KEY)");
+        if (KeyHashing.constantTimeEquals(hash, auth.masterKeyHash())) {
+            return Caller.MASTER;
         }
+        Optional<String> role = auth.adminKeys().roleOf(hash);
+        if (role.isPresent()) {
+            return new Caller(Role.of(role.get()), "admin_key:" + hash);
+        }
+        throw AdminException.unauthorized("invalid master key: the admin API needs the control plane's master key "
+                + "(general_settings.master_key or TOLLGATE_MASTER_KEY) or an admin key (POST /admin_key/new)");
     }
 
     static JsonNode body(ServerRequest req) {

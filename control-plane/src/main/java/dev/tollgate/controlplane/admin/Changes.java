@@ -38,7 +38,7 @@ public final class Changes {
 
     <T> T make(Change<T> change) throws SQLException {
         T result = Transactions.run(db, c -> change.apply(c,
-                (action, type, id, details) -> audit.record(c, AuditLog.MASTER_KEY, action, type, id, details)));
+                (action, type, id, details) -> audit.record(c, Caller.current().actor(), action, type, id, details)));
         publisher.publish();
         return result;
     }

@@ -64,7 +64,7 @@ public final class ConfigLoader {
             deployments = deployments.stream().map(ConfigLoader::dropParamsByDefault).toList();
         }
         return new GatewayConfig(deployments, masterKey, sidecarToken, warnings, ServerSettings.parse(root), routing,
-                sidecars(root.path("tollgate").path("sidecars")));
+                parseCredentials(root.path("credential_list")), sidecars(root.path("tollgate").path("sidecars")));
     }
 
     /** {@code tollgate.sidecars: [{name, token: os.environ/NAME, teams: [...]}]}. */
@@ -102,6 +102,59 @@ public final class ConfigLoader {
         return out;
     }
 
+    /**
+     * LiteLLM's {@code credential_list}: {@code credential_name}, {@code credential_values} (strings,
+     * {@code os.environ/NAME} allowed) and {@code credential_info}. Whether each deployment's
+     * {@code litellm_credential_name} exists is checked at start, when stored credentials are known too.
+     */
+    private static List<ConfigCredential> parseCredentials(JsonNode list) {
+        List<ConfigCredential> out = new ArrayList<>();
+        if (list.isMissingNode() || list.isNull()) {
+            return out;
+        }
+        if (!list.isArray()) {
+            throw new ConfigException("credential_list: expected a list of {credential_name, credential_values,"
+                    + " credential_info}");
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = "credential_list[" + i + "]";
+            JsonNode entry = list.get(i);
+            String name = entry.isObject() ? text(entry, "credential_name") : null;
+            if (name == null || name.isBlank()) {
+                throw new ConfigException(path + ".credential_name: missing (expected: the name deployments give as"
+                        + " litellm_params.litellm_credential_name)");
+            }
+            if (!seen.add(name)) {
+                throw new ConfigException(path + ".credential_name: \"" + name + "\" appears twice in credential_list");
+            }
+            JsonNode values = entry.path("credential_values");
+            if (!values.isObject() || values.isEmpty()) {
+                throw new ConfigException(path + ".credential_values: expected a mapping such as {api_key:"
+                        + " os.environ/NAME, api_base: https://...}");
+            }
+            Map<String, CredentialRef> refs = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fields = values.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                if (!f.getValue().isValueNode() || f.getValue().isNull()) {
+                    throw new ConfigException(path + ".credential_values." + f.getKey() + ": expected a string");
+                }
+                refs.put(f.getKey(), credential(values, f.getKey(), path + ".credential_values." + f.getKey()));
+            }
+            JsonNode info = entry.path("credential_info");
+            if (!info.isMissingNode() && !info.isNull() && !info.isObject()) {
+                throw new ConfigException(path + ".credential_info: expected a mapping");
+            }
+            try {
+                out.add(new ConfigCredential(name, refs, info.isObject() ? info.toString() : "{}"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(path + "." + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     /** litellm_settings.drop_params: true is every deployment's default; its own drop_params still wins. */
     private static ModelDeployment dropParamsByDefault(ModelDeployment d) {
         if (d.params().containsKey("drop_params")) {
@@ -128,6 +181,14 @@ public final class ConfigLoader {
                 .filter(t -> !aliases.contains(t))
                 .forEach(t -> warnings.add("router_settings." + field + ": alias '" + t
                         + "' is not a model_name in model_list; requests cannot use it until it exists"))));
+    }
+
+    /**
+     * One {@code model_list} entry given outside a file ({@code POST /model/new}); refused with a
+     * {@link ConfigException} naming the field, as in a file.
+     */
+    public static ModelDeployment parseModel(JsonNode entry) {
+        return parseEntry(entry, "model");
     }
 
     private static ModelDeployment parseEntry(JsonNode entry, String path) {

@@ -32,13 +32,11 @@ final class FieldRules {
 
     static final Map<String, Rule> TOP = table(
             used("model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables",
-                    "tollgate"),
+                    "tollgate", "credential_list"),
             Map.of(
                     "include", refused("splitting the config over files is not supported; copy the included "
                             + "files' model_list entries into this file"),
-                    "guardrails", refused("guardrails change or block requests, and Tollgate cannot run LiteLLM's"),
-                    "credential_list", refused("named credentials are not supported; give each deployment its "
-                            + "api_key (os.environ/NAME) in litellm_params")));
+                    "guardrails", refused("guardrails change or block requests, and Tollgate cannot run LiteLLM's")));
 
     static final Map<String, Rule> MODEL_ENTRY = table(
             used("model_name", "litellm_params", "model_info"),
@@ -50,7 +48,7 @@ final class FieldRules {
             "organization", "timeout", "stream_timeout", "stream_idle_timeout", "rpm", "tpm", "max_parallel_requests", "weight", "order",
             "input_cost_per_token", "output_cost_per_token", "drop_params", "aws_access_key_id",
             "aws_secret_access_key", "aws_session_token", "aws_region_name", "vertex_project", "vertex_location",
-            "azure_ad_token", "anthropic_beta", "input_type",
+            "azure_ad_token", "anthropic_beta", "input_type", "litellm_credential_name",
             // Tollgate's strict mode (README "Strict mode"): where the provider key may live.
             "exposure");
 
@@ -66,8 +64,6 @@ final class FieldRules {
             Map.entry("metadata", DESCRIPTIVE),
             Map.entry("custom_llm_provider", refused("write the provider as the prefix of model, e.g. "
                     + "model: openai/<model>")),
-            Map.entry("litellm_credential_name", refused("named credentials are not supported; set api_key "
-                    + "(os.environ/NAME) on the deployment")),
             Map.entry("aws_profile_name", refused("AWS profiles are not read; set aws_access_key_id and "
                     + "aws_secret_access_key")),
             Map.entry("aws_web_identity_token", refused("web-identity federation is not supported; set "

@@ -43,7 +43,50 @@ public final class OperatorCli {
               --admin-url URL   control plane admin API   [http://127.0.0.1:4100]
             """;
 
+    public static final String SECRETS_HELP = """
+            Usage: tollgate secrets rotate-kek
+
+            Re-encrypts every stored provider credential (every version, every field) under the control
+            plane's current key-encryption key, in one transaction, through POST /secrets/rotate-kek
+            with the master key from TOLLGATE_MASTER_KEY (admin keys may not). Rotate in three steps:
+              1. generate a new key: openssl rand -base64 32
+              2. restart the control plane with TOLLGATE_ENCRYPTION_KEY=<new key> and
+                 TOLLGATE_ENCRYPTION_KEY_PREVIOUS=<old key> (comma-separate several old keys)
+              3. run this command; once it reports 0 values left under old keys, drop
+                 TOLLGATE_ENCRYPTION_KEY_PREVIOUS at the next restart.
+            Running it again is harmless (it reports the values as already current).
+
+              --admin-url URL   control plane admin API   [http://127.0.0.1:4100]
+            """;
+
     private OperatorCli() {
+    }
+
+    public static int secrets(String[] argv, Map<String, String> env, PrintStream out, PrintStream err) {
+        Args args;
+        try {
+            args = Args.parse(List.of(argv), Set.of());
+        } catch (IllegalArgumentException e) {
+            err.println("tollgate secrets: " + e.getMessage());
+            return 2;
+        }
+        if (args.flags().containsKey("help")) {
+            out.print(SECRETS_HELP);
+            return 0;
+        }
+        if (!args.positional().equals(List.of("rotate-kek"))) {
+            err.println("tollgate secrets: expected rotate-kek (see --help)");
+            return 2;
+        }
+        return call("secrets", args, env, out, err, api -> {
+            JsonNode result = api.post("/secrets/rotate-kek", AdminApi.JSON.createObjectNode());
+            out.println("re-encrypted " + result.path("reencrypted").asInt() + " value(s) of "
+                    + result.path("credentials").asInt() + " credential(s) under key id " + result.path("key_id").asText()
+                    + "; " + result.path("already_current").asInt() + " already were");
+            result.path("from_key_ids").fields().forEachRemaining(f -> out.println("  from key id " + f.getKey() + ": "
+                    + f.getValue().asInt() + " value(s)"));
+            return 0;
+        });
     }
 
     /** Parsed arguments: positional ones in order and {@code --name value} flags. */

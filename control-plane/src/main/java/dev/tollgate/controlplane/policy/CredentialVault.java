@@ -15,6 +15,8 @@ public final class CredentialVault {
     private final Map<String, CredentialRef> refs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, CredentialRef>> paramRefs = new ConcurrentHashMap<>();
     private final Map<String, String> env;
+    /** Secrets strict deployments take from named credentials, by deployment id; replaced at each compile. */
+    private volatile Map<String, Map<String, String>> named = Map.of();
 
     public CredentialVault(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -33,6 +35,35 @@ public final class CredentialVault {
     public Map<String, Resolution> resolveParams(String deploymentId) {
         Map<String, Resolution> out = new java.util.LinkedHashMap<>();
         paramRefs.getOrDefault(deploymentId, Map.of()).forEach((name, ref) -> out.put(name, resolve(ref)));
+        return out;
+    }
+
+    /**
+     * Replaces the secrets that strict deployments ({@code exposure: control-plane}) take from named
+     * credentials: the policy compiler sets them, with their stand-ins in the snapshot, at each compile.
+     */
+    public void replaceNamedSecrets(Map<String, Map<String, String>> byDeployment) {
+        Map<String, Map<String, String>> copy = new java.util.HashMap<>();
+        byDeployment.forEach((id, secrets) -> copy.put(id, Map.copyOf(secrets)));
+        named = Map.copyOf(copy);
+    }
+
+    /**
+     * Every resolved secret of a deployment by field ({@code api_key}, {@code aws_secret_access_key},
+     * ...; never {@code api_base}): those of its named credential, overridden by its own. What the
+     * relay and the doctor put back in place of a strict deployment's stand-ins. Empty values are
+     * left out.
+     */
+    public Map<String, String> secretsOf(String deploymentId) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(named.getOrDefault(deploymentId, Map.of()));
+        if (resolve(deploymentId) instanceof Resolution.Resolved r && !r.secret().isEmpty()) {
+            out.put("api_key", r.secret());
+        }
+        resolveParams(deploymentId).forEach((field, resolution) -> {
+            if (!field.equals("api_base") && resolution instanceof Resolution.Resolved r && !r.secret().isEmpty()) {
+                out.put(field, r.secret());
+            }
+        });
         return out;
     }
 

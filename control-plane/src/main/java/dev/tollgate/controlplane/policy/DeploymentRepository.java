@@ -81,6 +81,63 @@ public final class DeploymentRepository {
         return ids;
     }
 
+    /** Where a deployment came from: the config file (replaced at each start) or the admin API. */
+    public static final String SOURCE_API = "api";
+
+    /**
+     * Adds a deployment made through the admin API ({@code /model/new}), after the alias's other
+     * deployments; config reloads leave it alone. Its key comes from a named credential, so no
+     * secret is passed here.
+     */
+    public void insertApiDeployment(Connection c, String id, ModelDeployment d) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into deployments (id, alias, position, provider, model,"
+                + " api_base, credential_ref, params, source) values (?, ?, (select coalesce(max(position), -1) + 1"
+                + " from deployments where alias = ?), ?, ?, ?, 'none', ?::jsonb, '" + SOURCE_API + "')")) {
+            ps.setString(1, id);
+            ps.setString(2, d.alias());
+            ps.setString(3, d.alias());
+            ps.setString(4, d.provider());
+            ps.setString(5, d.model());
+            ps.setString(6, d.apiBase());
+            ps.setString(7, toJson(d.params()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The source ({@code config} or {@code api}) of a deployment, if it exists. */
+    public java.util.Optional<String> sourceOf(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select source from deployments where id = ? for update")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+            }
+        }
+    }
+
+    public void delete(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("delete from deployments where id = ?")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Every deployment with where it came from, for {@code GET /model/info}. */
+    public List<Map.Entry<StoredDeployment, String>> allWithSource() throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "select id, alias, position, provider, model, api_base, credential_ref, params::text, source"
+                             + " from deployments order by alias, position");
+             ResultSet rs = ps.executeQuery()) {
+            List<Map.Entry<StoredDeployment, String>> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(Map.entry(new StoredDeployment(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), fromJson(rs.getString(8))),
+                        rs.getString(9)));
+            }
+            return out;
+        }
+    }
+
     public List<StoredDeployment> all() throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement(

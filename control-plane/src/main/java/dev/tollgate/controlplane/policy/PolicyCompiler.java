@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.controlplane.budget.BudgetDuration;
 import dev.tollgate.controlplane.budget.Limits;
 import dev.tollgate.controlplane.config.ModelDeployment;
+import dev.tollgate.controlplane.credentials.CredentialCatalog;
 import dev.tollgate.controlplane.keys.KeyRecord;
 import dev.tollgate.controlplane.keys.KeyRepository;
 import dev.tollgate.controlplane.teams.TeamRecord;
@@ -22,6 +23,7 @@ import dev.tollgate.proto.control.v1.VirtualKey;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the snapshot sidecars serve from: aliases with their deployments, resolved credentials
@@ -44,6 +46,7 @@ public final class PolicyCompiler {
     private final CredentialVault vault;
     private final PriceMap prices;
     private final RouterSettings routerSettings;
+    private final Optional<CredentialCatalog> credentials;
     private final CredentialOverlay minted;
 
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
@@ -54,14 +57,25 @@ public final class PolicyCompiler {
     /** With the config's router settings, pushed in every snapshot. */
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings) {
-        this(deployments, keys, teams, users, vault, prices, routerSettings, CredentialOverlay.NONE);
+        this(deployments, keys, teams, users, vault, prices, routerSettings, CredentialOverlay.NONE, Optional.empty());
     }
 
     /** With minted short-lived credentials that replace the configured ones of the deployments that mint. */
     public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
                           UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings,
                           CredentialOverlay minted) {
+        this(deployments, keys, teams, users, vault, prices, routerSettings, minted, Optional.empty());
+    }
+
+    /**
+     * With minted credentials and named credentials ({@code litellm_params.litellm_credential_name})
+     * looked up in {@code credentials}.
+     */
+    public PolicyCompiler(DeploymentRepository deployments, KeyRepository keys, TeamRepository teams,
+                          UserRepository users, CredentialVault vault, PriceMap prices, RouterSettings routerSettings,
+                          CredentialOverlay minted, Optional<CredentialCatalog> credentials) {
         this.minted = minted;
+        this.credentials = credentials;
         this.deployments = deployments;
         this.keys = keys;
         this.teams = teams;
@@ -73,15 +87,24 @@ public final class PolicyCompiler {
 
     public PolicySnapshot compile(long version) throws SQLException {
         Map<String, Alias.Builder> aliases = new LinkedHashMap<>();
+        Map<String, CredentialCatalog.Lookup> named = credentials.isPresent()
+                ? credentials.get().resolveAll() : Map.of();
+        Map<String, Map<String, String>> strictNamedSecrets = new LinkedHashMap<>();
         for (DeploymentRepository.StoredDeployment d : deployments.all()) {
+            Map<String, String> params = new LinkedHashMap<>(d.params());
+            String credentialName = params.remove(NamedCredentials.PARAM);
+            CredentialCatalog.Lookup credential = credentialName == null ? null
+                    : named.getOrDefault(credentialName, new CredentialCatalog.Lookup.Missing(credentialName));
             Deployment.Builder deployment = Deployment.newBuilder()
                     .setId(d.id())
                     .setProvider(d.provider())
                     .setModel(d.model())
                     .setApiBase(d.apiBase())
-                    .putAllParams(prices.effectiveParams(d.provider(), d.model(), d.params()));
-            // Strict mode: the snapshot carries stand-ins, and the relay puts the secrets back in.
-            boolean strict = ModelDeployment.EXPOSURE_CONTROL_PLANE.equals(d.params().get("exposure"));
+                    .putAllParams(prices.effectiveParams(d.provider(), d.model(), params));
+            // Strict mode: the snapshot carries stand-ins, and the relay puts the secrets back in. A
+            // deployment that does not say takes its credential's credential_info.exposure.
+            boolean strict = ModelDeployment.EXPOSURE_CONTROL_PLANE.equals(d.params().get("exposure"))
+                    || !d.params().containsKey("exposure") && NamedCredentials.wantsControlPlane(credential);
             if (strict) {
                 deployment.setExposure(Exposure.EXPOSURE_CONTROL_PLANE);
             }
@@ -103,9 +126,16 @@ public final class PolicyCompiler {
                                     + m.variable() + ") is not set in the control-plane process");
                 }
             }
+            if (credential != null) {
+                Map<String, String> kept = NamedCredentials.apply(deployment, credentialName, credential, strict);
+                if (!kept.isEmpty()) {
+                    strictNamedSecrets.put(d.id(), kept);
+                }
+            }
             minted.forDeployment(d.id()).ifPresent(overlay -> applyMinted(deployment, overlay));
             aliases.computeIfAbsent(d.alias(), name -> Alias.newBuilder().setName(name)).addDeployments(deployment);
         }
+        vault.replaceNamedSecrets(strictNamedSecrets);
         PolicySnapshot.Builder snapshot = PolicySnapshot.newBuilder().setVersion(version)
                 .setRouterSettings(routerSettings);
         aliases.values().forEach(snapshot::addAliases);

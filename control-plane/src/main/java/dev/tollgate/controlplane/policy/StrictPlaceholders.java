@@ -51,12 +51,11 @@ public final class StrictPlaceholders {
                 if (d.getExposure() != Exposure.EXPOSURE_CONTROL_PLANE) {
                     continue;
                 }
-                if (vault.resolve(d.getId()) instanceof CredentialVault.Resolution.Resolved r) {
-                    d.setApiKey(r.secret());
-                }
-                vault.resolveParams(d.getId()).forEach((field, resolution) -> {
-                    if (!field.equals("api_base") && resolution instanceof CredentialVault.Resolution.Resolved r) {
-                        d.putParams(field, r.secret());
+                vault.secretsOf(d.getId()).forEach((field, secret) -> {
+                    if (field.equals("api_key")) {
+                        d.setApiKey(secret);
+                    } else {
+                        d.putParams(field, secret);
                     }
                 });
             }

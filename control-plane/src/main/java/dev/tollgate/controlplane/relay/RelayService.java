@@ -13,7 +13,6 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.net.http.HttpClient;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -112,17 +111,11 @@ public final class RelayService extends ProviderRelayGrpc.ProviderRelayImplBase 
         return Optional.empty();
     }
 
-    /** The deployment's resolved secrets by field; unresolved ones are left out (the sidecar already refuses those). */
+    /**
+     * The deployment's resolved secrets by field, its named credential's included; unresolved ones
+     * are left out (the sidecar already refuses those).
+     */
     private Map<String, String> secrets(String deploymentId) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (vault.resolve(deploymentId) instanceof CredentialVault.Resolution.Resolved r) {
-            out.put("api_key", r.secret());
-        }
-        vault.resolveParams(deploymentId).forEach((field, resolution) -> {
-            if (!field.equals("api_base") && resolution instanceof CredentialVault.Resolution.Resolved r) {
-                out.put(field, r.secret());
-            }
-        });
-        return out;
+        return vault.secretsOf(deploymentId);
     }
 }

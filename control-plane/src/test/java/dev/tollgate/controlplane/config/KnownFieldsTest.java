@@ -63,7 +63,6 @@ class KnownFieldsTest {
             "custom_llm_provider|openai|prefix of model",
             "aws_role_name|arn:aws:iam::1:role/x|only bedrock deployments mint",
             "input_cost_per_second|0.001|only per-token prices",
-            "litellm_credential_name|default_azure|named credentials",
     })
     void deploymentParamsThatCannotBeHonouredAreRefusedWithTheirEntry(String param, String value, String because)
             throws IOException {

@@ -84,7 +84,7 @@ class SidecarTokensTest {
                         CredentialRef.parse("os.environ/KEY_B"), Map.of()),
                 new ModelDeployment("chat-shared", "mock", "shared", "", CredentialRef.NONE, Map.of()));
         GatewayConfig config = new GatewayConfig(deployments, new CredentialRef.Literal(MASTER_KEY), CredentialRef.NONE,
-                List.of(), ServerSettings.NONE, RoutingSettings.NONE,
+                List.of(), ServerSettings.NONE, RoutingSettings.NONE, List.of(),
                 List.of(new SidecarEntry("from-config", CredentialRef.parse("os.environ/CONFIG_SIDECAR_TOKEN"),
                         List.of("team-b"))));
         plane = ControlPlane.start(new ControlPlane.Settings(config, MASTER_KEY, Optional.of(SHARED_TOKEN), "127.0.0.1",

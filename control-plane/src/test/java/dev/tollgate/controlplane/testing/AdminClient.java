@@ -36,6 +36,15 @@ public final class AdminClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public Reply patch(String path, String json) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).method("PATCH",
+                HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Reply delete(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
     public Reply get(String pathAndQuery) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.controlplane.testing;
 
 import dev.tollgate.controlplane.ControlPlane;
+import dev.tollgate.controlplane.config.ConfigCredential;
 import dev.tollgate.controlplane.config.CredentialRef;
 import dev.tollgate.controlplane.config.GatewayConfig;
 import dev.tollgate.controlplane.config.ModelDeployment;
@@ -29,17 +30,43 @@ public final class TestControlPlane implements AutoCloseable {
     }
 
     public TestControlPlane(Clock clock, List<ModelDeployment> deployments) throws Exception {
-        this.db = TestDatabase.fresh();
-        GatewayConfig config = new GatewayConfig(deployments, new CredentialRef.Literal(MASTER_KEY), CredentialRef.NONE,
-                List.of());
+        this(clock, TestDatabase.fresh(), Ownership.OWNS_DATABASE, config(deployments, List.of()), Map.of());
+    }
+
+    /** Whether closing the control plane closes its database too (not when a test restarts on it). */
+    public enum Ownership { OWNS_DATABASE, SHARES_DATABASE }
+
+    /**
+     * On {@code db} (which a test may keep across restarts), with named credentials and the given
+     * environment (e.g. TOLLGATE_ENCRYPTION_KEY).
+     */
+    public TestControlPlane(Clock clock, Database db, Ownership ownership, GatewayConfig config,
+                            Map<String, String> env) throws Exception {
+        this.db = db;
+        this.ownership = ownership;
         this.plane = ControlPlane.start(new ControlPlane.Settings(config, MASTER_KEY, Optional.empty(), "127.0.0.1", 0,
-                "127.0.0.1", 0, Map.of()), db.dataSource(), clock);
+                "127.0.0.1", 0, env), db.dataSource(), clock);
         this.admin = new AdminClient(plane.adminPort(), MASTER_KEY);
+    }
+
+    private final Ownership ownership;
+
+    public static GatewayConfig config(List<ModelDeployment> deployments, List<ConfigCredential> credentials) {
+        return new GatewayConfig(deployments, new CredentialRef.Literal(MASTER_KEY), CredentialRef.NONE, List.of(),
+                dev.tollgate.controlplane.config.ServerSettings.NONE, dev.tollgate.controlplane.config.RoutingSettings.NONE,
+                credentials, List.of());
+    }
+
+    /** An admin client that presents {@code key} (an admin key) instead of the master key. */
+    public AdminClient adminAs(String key) {
+        return new AdminClient(plane.adminPort(), key);
     }
 
     @Override
     public void close() {
         plane.close();
-        db.close();
+        if (ownership == Ownership.OWNS_DATABASE) {
+            db.close();
+        }
     }
 }
