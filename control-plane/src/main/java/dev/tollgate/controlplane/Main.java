@@ -55,7 +55,7 @@ public final class Main {
               TOLLGATE_DB_URL        PostgreSQL URL (jdbc:postgresql:// or postgresql://); overrides
                                      general_settings.database_url; without either an embedded one runs
               TOLLGATE_DB_USER, TOLLGATE_DB_PASSWORD  credentials for TOLLGATE_DB_URL
-              TOLLGATE_ENCRYPTION_KEY  key-encryption key for credentials stored through /credentials:
+              TOLLGATE_ENCRYPTION_KEY  key-encryption key for credentials stored through /credentials,
                                      32 random bytes in base64 (openssl rand -base64 32); without it
                                      POST /credentials is refused
               TOLLGATE_ENCRYPTION_KEY_PREVIOUS  older keys (comma-separated), only to decrypt values

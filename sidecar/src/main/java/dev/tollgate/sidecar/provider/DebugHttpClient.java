@@ -2,27 +2,19 @@ package dev.tollgate.sidecar.provider;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.Authenticator;
-import java.net.CookieHandler;
-import java.net.ProxySelector;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 
 /**
  * An {@link HttpClient} that delegates every call and, while {@link UpstreamDebug} marks the
@@ -30,7 +22,7 @@ import javax.net.ssl.SSLParameters;
  * "[redacted]", body) and the upstream's status and, for an error, its raw body scrubbed of secrets.
  * Logger {@code tollgate.upstream}, level INFO. Thread-safe.
  */
-final class DebugHttpClient extends HttpClient {
+final class DebugHttpClient extends ForwardingHttpClient {
 
     private static final System.Logger LOG = System.getLogger("tollgate.upstream");
     private static final Set<String> SECRET_HEADERS = Set.of("authorization", "x-api-key", "api-key",
@@ -38,10 +30,9 @@ final class DebugHttpClient extends HttpClient {
     /** A debug log shows the start of a body; the rest says nothing more about what went wrong. */
     private static final int MAX_BODY_CHARS = 16_384;
 
-    private final HttpClient delegate;
 
     DebugHttpClient(HttpClient delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
@@ -204,77 +195,5 @@ final class DebugHttpClient extends HttpClient {
             onEnd.accept(copy.toString(StandardCharsets.UTF_8));
             real.onComplete();
         }
-    }
-
-    // Everything else is the delegate's.
-
-    @Override
-    public Optional<CookieHandler> cookieHandler() {
-        return delegate.cookieHandler();
-    }
-
-    @Override
-    public Optional<Duration> connectTimeout() {
-        return delegate.connectTimeout();
-    }
-
-    @Override
-    public Redirect followRedirects() {
-        return delegate.followRedirects();
-    }
-
-    @Override
-    public Optional<ProxySelector> proxy() {
-        return delegate.proxy();
-    }
-
-    @Override
-    public SSLContext sslContext() {
-        return delegate.sslContext();
-    }
-
-    @Override
-    public SSLParameters sslParameters() {
-        return delegate.sslParameters();
-    }
-
-    @Override
-    public Optional<Authenticator> authenticator() {
-        return delegate.authenticator();
-    }
-
-    @Override
-    public Version version() {
-        return delegate.version();
-    }
-
-    @Override
-    public Optional<Executor> executor() {
-        return delegate.executor();
-    }
-
-    @Override
-    public void shutdown() {
-        delegate.shutdown();
-    }
-
-    @Override
-    public void shutdownNow() {
-        delegate.shutdownNow();
-    }
-
-    @Override
-    public boolean awaitTermination(Duration duration) throws InterruptedException {
-        return delegate.awaitTermination(duration);
-    }
-
-    @Override
-    public boolean isTerminated() {
-        return delegate.isTerminated();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -5,14 +5,12 @@ import dev.tollgate.proto.control.v1.ProviderRelayGrpc;
 import dev.tollgate.proto.control.v1.RelayHead;
 import dev.tollgate.proto.control.v1.RelayHeader;
 import dev.tollgate.proto.control.v1.RelayRequest;
+import dev.tollgate.sidecar.provider.ForwardingHttpClient;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCalls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.Authenticator;
-import java.net.CookieHandler;
-import java.net.ProxySelector;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -27,12 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 
 /**
  * The HTTP client every adapter uses: a request that carries a control-plane placeholder (built for
@@ -41,12 +36,11 @@ import javax.net.ssl.SSLParameters;
  * with the placeholder where the key goes, and read the answer through their usual body handler as
  * it streams in. Thread-safe.
  */
-public final class RelayingHttpClient extends HttpClient {
+public final class RelayingHttpClient extends ForwardingHttpClient {
 
     /** Time the control plane gets beyond the request's own timeout to report that timeout itself. */
     private static final Duration HEAD_GRACE = Duration.ofSeconds(2);
 
-    private final HttpClient delegate;
     private final Channel controlPlane;
     private final String sidecarName;
     private final String sidecarToken;
@@ -56,7 +50,7 @@ public final class RelayingHttpClient extends HttpClient {
      * @param sidecarToken presented on every relay, as in the control stream's hello
      */
     public RelayingHttpClient(HttpClient delegate, Channel controlPlane, String sidecarName, String sidecarToken) {
-        this.delegate = delegate;
+        super(delegate);
         this.controlPlane = controlPlane;
         this.sidecarName = sidecarName;
         this.sidecarToken = sidecarToken;
@@ -188,77 +182,5 @@ public final class RelayingHttpClient extends HttpClient {
             throw new IOException("the request body could not be read for the relay", e);
         }
         return ByteString.copyFrom(bytes.toByteArray());
-    }
-
-    // Everything else is the delegate's.
-
-    @Override
-    public Optional<CookieHandler> cookieHandler() {
-        return delegate.cookieHandler();
-    }
-
-    @Override
-    public Optional<Duration> connectTimeout() {
-        return delegate.connectTimeout();
-    }
-
-    @Override
-    public Redirect followRedirects() {
-        return delegate.followRedirects();
-    }
-
-    @Override
-    public Optional<ProxySelector> proxy() {
-        return delegate.proxy();
-    }
-
-    @Override
-    public SSLContext sslContext() {
-        return delegate.sslContext();
-    }
-
-    @Override
-    public SSLParameters sslParameters() {
-        return delegate.sslParameters();
-    }
-
-    @Override
-    public Optional<Authenticator> authenticator() {
-        return delegate.authenticator();
-    }
-
-    @Override
-    public Version version() {
-        return delegate.version();
-    }
-
-    @Override
-    public Optional<Executor> executor() {
-        return delegate.executor();
-    }
-
-    @Override
-    public void shutdown() {
-        delegate.shutdown();
-    }
-
-    @Override
-    public void shutdownNow() {
-        delegate.shutdownNow();
-    }
-
-    @Override
-    public boolean awaitTermination(Duration duration) throws InterruptedException {
-        return delegate.awaitTermination(duration);
-    }
-
-    @Override
-    public boolean isTerminated() {
-        return delegate.isTerminated();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
