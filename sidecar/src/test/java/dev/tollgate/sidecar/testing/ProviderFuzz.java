@@ -125,7 +125,7 @@ public final class ProviderFuzz {
      * its OpenAI output itself (every provider but the OpenAI family, which passes bytes through), so each
      * body and chunk must be a JSON object.
      */
-    public static void check(ProviderAdapter adapter, Operation op, ProviderCall call, boolean translated) {
+    public static void assertRelayedOrClearError(ProviderAdapter adapter, Operation op, ProviderCall call, boolean translated) {
         String outcome = "value";
         try {
             switch (op) {

@@ -39,7 +39,7 @@ class GeminiResponseFuzzTest {
         ProviderFuzz.answer(HTTP, in, "retry-after");
         // One string or a list: AI Studio calls embedContent or batchEmbedContents.
         String request = op == Operation.EMBED && (control & 16) != 0 ? "{\"input\":\"a\"}" : ProviderFuzz.request(op);
-        ProviderFuzz.check(vertex ? VERTEX : AI_STUDIO, op,
+        ProviderFuzz.assertRelayedOrClearError(vertex ? VERTEX : AI_STUDIO, op,
                 ProviderFuzz.call(vertex ? VERTEX_DEPLOYMENT : GEMINI, request, (control & 4) != 0), true);
     }
 }

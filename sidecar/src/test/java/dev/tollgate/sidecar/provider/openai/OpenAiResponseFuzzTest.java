@@ -31,7 +31,7 @@ class OpenAiResponseFuzzTest {
         String prefix = PREFIXES[(control >> 3) % PREFIXES.length];
         ProviderFuzz.answer(HTTP, in, "retry-after");
         Deployment d = ProviderFuzz.deployment(prefix, "gpt-4o-mini", Map.of("api_version", "2024-10-21"));
-        ProviderFuzz.check(PROVIDERS.forPrefix(prefix).orElseThrow(), op,
+        ProviderFuzz.assertRelayedOrClearError(PROVIDERS.forPrefix(prefix).orElseThrow(), op,
                 ProviderFuzz.call(d, ProviderFuzz.request(op), (control & 4) != 0), false);
     }
 }
