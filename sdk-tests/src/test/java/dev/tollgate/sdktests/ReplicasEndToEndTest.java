@@ -13,10 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,26 +57,13 @@ class ReplicasEndToEndTest {
     void revokedThroughReplicaAIsRefusedOnReplicaBsSidecarWithin1sAndSidecarAFailsOverToBLosingNoUsage()
             throws Exception {
         Path dir = Files.createTempDirectory("tollgate-e2e-replicas");
-        postgres = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(false)
-                // In a reactor build the control-plane jar's manifest puts a second copy of the binaries
-                // on the classpath; the default resolver refuses duplicates, any copy will do.
-                .setPgBinaryResolver((system, hardware) -> ReplicasEndToEndTest.class.getResourceAsStream(
-                        "/postgres-" + system.toLowerCase(Locale.ROOT) + "-" + hardware + ".txz"))
-                .start();
+        postgres = ProcessPostgres.builder(dir.resolve("pg")).start();
         Map<String, String> db = Map.of("TOLLGATE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"),
                 "TOLLGATE_DB_USER", "postgres");
         a = new Stack("replica-a", dir.resolve("a"), CONFIG, db);
         b = new Stack("replica-b", dir.resolve("b"), CONFIG, db);
         // Both replicas start at once on the empty database: migration and config seeding race.
-        CompletableFuture<Void> startingB = CompletableFuture.runAsync(() -> {
-            try {
-                b.startControlPlane();
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        a.startControlPlane();
-        startingB.join();
+        Stack.startControlPlanesAtOnce(a, b);
         a.sidecar = a.startSidecar("sidecar", a.sidecarPort,
                 "127.0.0.1:" + a.grpcPort + ",127.0.0.1:" + b.grpcPort);
         b.startSidecar();

@@ -18,11 +18,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -70,25 +68,12 @@ class ReplicasLeasesAndShutdownTest {
     void leasesFromTwoReplicasNeverExceedTheBudgetAndSigtermMovesSidecarsToTheOtherReplicaLosingNothing()
             throws Exception {
         Path dir = Files.createTempDirectory("tollgate-e2e-replica-leases");
-        postgres = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(false)
-                // In a reactor build the control-plane jar's manifest puts a second copy of the binaries
-                // on the classpath; the default resolver refuses duplicates, any copy will do.
-                .setPgBinaryResolver((system, hardware) -> ReplicasLeasesAndShutdownTest.class.getResourceAsStream(
-                        "/postgres-" + system.toLowerCase(Locale.ROOT) + "-" + hardware + ".txz"))
-                .start();
+        postgres = ProcessPostgres.builder(dir.resolve("pg")).start();
         String jdbc = postgres.getJdbcUrl("postgres", "postgres");
         Map<String, String> db = Map.of("TOLLGATE_DB_URL", jdbc, "TOLLGATE_DB_USER", "postgres");
         a = new Stack("leases-a", dir.resolve("a"), CONFIG, db);
         b = new Stack("leases-b", dir.resolve("b"), CONFIG, db);
-        CompletableFuture<Void> startingB = CompletableFuture.runAsync(() -> {
-            try {
-                b.startControlPlane();
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        a.startControlPlane();
-        startingB.join();
+        Stack.startControlPlanesAtOnce(a, b);
         a.sidecar = a.startSidecar("sidecar", a.sidecarPort, "127.0.0.1:" + a.grpcPort + ",127.0.0.1:" + b.grpcPort);
         b.startSidecar();
         a.awaitSidecarReady();

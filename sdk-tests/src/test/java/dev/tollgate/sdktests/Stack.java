@@ -51,6 +51,19 @@ final class Stack implements AutoCloseable {
         return "http://127.0.0.1:" + sidecarPort;
     }
 
+    /** Starts both stacks' control planes at the same moment, so that migration and seeding race on one database. */
+    static void startControlPlanesAtOnce(Stack a, Stack b) throws IOException, InterruptedException {
+        java.util.concurrent.CompletableFuture<Void> startingB = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                b.startControlPlane();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        a.startControlPlane();
+        startingB.join();
+    }
+
     void startControlPlane() throws IOException, InterruptedException {
         Map<String, String> env = new java.util.HashMap<>(extraEnv);
         env.put("TOLLGATE_MASTER_KEY", MASTER_KEY);

@@ -50,12 +50,7 @@ class UsageSurvivesFaultsTest {
     }
 
     private static EmbeddedPostgres startPostgres(Path dir, int port) throws IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
-                // In a reactor build the control-plane jar's manifest puts a second copy of the binaries
-                // on the classpath; the default resolver refuses duplicates, any copy will do.
-                .setPgBinaryResolver((system, hardware) -> UsageSurvivesFaultsTest.class.getResourceAsStream(
-                        "/postgres-" + system.toLowerCase(java.util.Locale.ROOT) + "-" + hardware + ".txz"))
-                .start();
+        return ProcessPostgres.builder(dir).setPort(port).start();
     }
 
     @Test
