@@ -2,6 +2,7 @@ package dev.tollgate.sidecar.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.anthropic.AnthropicErrors;
 import io.helidon.http.HeaderNames;
@@ -22,7 +23,7 @@ final class ErrorWriter {
         ANTHROPIC
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private ErrorWriter() {
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tollgate.sidecar.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayError;
@@ -25,7 +26,7 @@ final class RequestBodies {
     /** Largest accepted body: generous for base64 images and documents, bounded for the heap. */
     static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-    static final ObjectMapper JSON = JsonMapper.builder()
+    static final ObjectMapper JSON = JsonMapper.builder(Json.factory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();

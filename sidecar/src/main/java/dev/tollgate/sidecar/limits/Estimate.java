@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.proto.control.v1.Deployment;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.usage.Pricing;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -35,7 +36,7 @@ public record Estimate(long costMicros, long promptTokens, long outputTokens, bo
     static final long UNCAPPED_OUTPUT_TOKENS = 4096;
     static final long TOKENS_PER_MESSAGE = 8;
     static final long TOKENS_PER_MEDIA_PART = 3000;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
     /** Tokens reserved against tpm: the prompt bound and the requested cap (0 without one). */

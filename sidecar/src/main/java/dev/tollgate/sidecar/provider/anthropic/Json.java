@@ -9,7 +9,7 @@ import java.io.IOException;
 /** The package's one JSON mapper and the few tree helpers every table uses. Thread-safe. */
 final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = dev.tollgate.sidecar.Json.mapper();
 
     private Json() {
     }

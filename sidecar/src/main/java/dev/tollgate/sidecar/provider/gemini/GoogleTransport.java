@@ -3,6 +3,7 @@ package dev.tollgate.sidecar.provider.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.OpenAiWire;
 import dev.tollgate.sidecar.provider.ProviderCall;
@@ -20,7 +21,7 @@ import java.net.http.HttpResponse;
  */
 public final class GoogleTransport {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.mapper();
 
     private final HttpClient http;
     private final GoogleEndpoint endpoint;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.failure.Failures;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.ProviderCall;
@@ -26,7 +27,7 @@ final class OllamaRequest {
 
     private static final System.Logger LOG = System.getLogger(OllamaRequest.class.getName());
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.mapper();
     static final Set<String> SUPPORTED = Set.of("model", "messages", "stream", "stream_options", "temperature",
             "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "response_format", "tools", "tool_choice",
             "presence_penalty", "frequency_penalty", "user", "n", "keep_alive", "options");

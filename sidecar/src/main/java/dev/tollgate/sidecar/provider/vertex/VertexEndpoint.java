@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.OpenAiWire;
 import dev.tollgate.sidecar.provider.ProviderAdapter.EmbeddingResponse;
@@ -28,7 +29,7 @@ import java.util.Optional;
  */
 public final class VertexEndpoint implements GoogleEndpoint {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String BEARER = "Bearer ";
 
     @Override
