@@ -19,13 +19,19 @@ final class LineFormatter extends Formatter {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** The formatted time up to the seconds ("2026-11-24T15:20:19."), for the second last seen. */
+    private record Second(long epochSecond, String prefix) {
+    }
+
+    private volatile Second second = new Second(Long.MIN_VALUE, "");
+
     @Override
     public String format(LogRecord record) {
         String message = record.getParameters() == null || record.getParameters().length == 0
                 ? record.getMessage() : formatMessage(record);
         String level = record.getLevel().getLocalizedName();
         StringBuilder line = new StringBuilder(64 + (message == null ? 4 : message.length()));
-        TIME.formatTo(Instant.ofEpochMilli(record.getMillis()), line);
+        appendTime(record.getMillis(), line);
         line.append(' ').append(level);
         for (int pad = level.length(); pad < 7; pad++) {
             line.append(' ');
@@ -40,5 +46,20 @@ final class LineFormatter extends Formatter {
             line.append(trace.toString().stripTrailing());
         }
         return line.append(System.lineSeparator()).toString();
+    }
+
+    /** Formats the date and time once per second; lines within it only add their milliseconds. */
+    private void appendTime(long millis, StringBuilder line) {
+        long epochSecond = Math.floorDiv(millis, 1000);
+        Second known = second;
+        if (known.epochSecond() != epochSecond) {
+            StringBuilder prefix = new StringBuilder(24);
+            TIME.formatTo(Instant.ofEpochSecond(epochSecond), prefix);
+            known = new Second(epochSecond, prefix.substring(0, prefix.length() - 4));
+            second = known;
+        }
+        int ms = (int) Math.floorMod(millis, 1000);
+        line.append(known.prefix()).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
+                .append((char) ('0' + ms % 10)).append('Z');
     }
 }

@@ -1,6 +1,5 @@
 package dev.tollgate.sidecar;
 
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -27,7 +26,7 @@ final class Logging {
             System.setProperty("java.util.logging.manager", Manager.class.getName());
         }
         LogManager.getLogManager().reset();
-        ConsoleHandler handler = new ConsoleHandler();
+        BufferedConsoleHandler handler = new BufferedConsoleHandler();
         if (!ownPattern) {
             handler.setFormatter(new LineFormatter());
         }

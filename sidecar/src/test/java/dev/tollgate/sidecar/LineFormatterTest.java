@@ -28,6 +28,17 @@ class LineFormatterTest {
     }
 
     @Test
+    void timeIsRightWithinASecondAndAcrossSeconds() {
+        LineFormatter formatter = new LineFormatter();
+        for (String at : new String[] {"2026-11-24T15:20:19.123Z", "2026-11-24T15:20:19.007Z",
+                "2026-11-24T15:20:20.000Z", "2026-11-24T15:20:19.999Z", "1969-12-31T23:59:59.950Z"}) {
+            LogRecord r = record(Level.INFO, "m", null);
+            r.setInstant(Instant.parse(at));
+            assertEquals(at + " INFO    tollgate.request - m" + System.lineSeparator(), formatter.format(r));
+        }
+    }
+
+    @Test
     void stackTraceFollowsOnTheNextLines() {
         String text = new LineFormatter().format(record(Level.SEVERE, "failed", new IllegalStateException("boom")));
         assertTrue(text.startsWith("2026-11-24T15:20:19.123Z SEVERE  tollgate.request - failed" + System.lineSeparator()
