@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
@@ -45,11 +44,6 @@ final class Connection {
 
     Optional<SSLSession> sslSession() {
         return socket instanceof SSLSocket s ? Optional.ofNullable(s.getSession()) : Optional.empty();
-    }
-
-    /** Bounds each blocking read from now on; zero waits without limit. */
-    void readTimeout(int millis) throws SocketException {
-        socket.setSoTimeout(millis);
     }
 
     void write(byte[] bytes, int off, int len) throws IOException {

@@ -57,6 +57,8 @@ final class Dialer {
             } catch (SocketTimeoutException e) {
                 throw connectTimeout(origin, timeoutMillis, e);
             }
+            // Reads after the handshake are bounded by the request's deadline (Deadlines), not the socket.
+            tls.setSoTimeout(0);
             return new Connection(origin, tls);
         } catch (IOException | RuntimeException e) {
             socket.close();

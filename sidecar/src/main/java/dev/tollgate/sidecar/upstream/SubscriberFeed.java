@@ -19,22 +19,28 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SubscriberFeed implements Flow.Subscription {
 
+    private static final int CHUNK = 16 * 1024;
+
     private final InputStream body;
+    /** The body's length when the response declared it, else -1. */
+    private final long length;
     private final HttpResponse.BodySubscriber<?> subscriber;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition demanded = lock.newCondition();
     private long demand;
     private boolean cancelled;
 
-    private SubscriberFeed(InputStream body, HttpResponse.BodySubscriber<?> subscriber) {
+    private SubscriberFeed(InputStream body, long length, HttpResponse.BodySubscriber<?> subscriber) {
         this.body = body;
+        this.length = length;
         this.subscriber = subscriber;
     }
 
     /** The subscriber's body once fed; I/O failures while feeding reach the subscriber's {@code onError}. */
-    static <T> T feed(InputStream body, HttpResponse.BodySubscriber<T> subscriber, String threadName)
+    /** @param length the body's declared length, or -1 */
+    static <T> T feed(InputStream body, long length, HttpResponse.BodySubscriber<T> subscriber, String threadName)
             throws IOException, InterruptedException {
-        SubscriberFeed feed = new SubscriberFeed(body, subscriber);
+        SubscriberFeed feed = new SubscriberFeed(body, length, subscriber);
         subscriber.onSubscribe(feed);
         CompletableFuture<T> result = subscriber.getBody().toCompletableFuture();
         if (result.isDone()) {
@@ -55,7 +61,9 @@ final class SubscriberFeed implements Flow.Subscription {
 
     private void pump() {
         try {
-            byte[] chunk = new byte[16 * 1024];
+            // A body of known small length is read into an array of its size, handed over without a copy.
+            boolean sized = length >= 0 && length < CHUNK;
+            byte[] chunk = new byte[sized ? (int) Math.max(1, length) : CHUNK];
             while (true) {
                 if (!awaitDemand()) {
                     body.close();
@@ -65,6 +73,12 @@ final class SubscriberFeed implements Flow.Subscription {
                 if (n < 0) {
                     subscriber.onComplete();
                     return;
+                }
+                if (sized && n == chunk.length) {
+                    // The whole body: the subscriber may keep this array; only the end of the body follows.
+                    subscriber.onNext(List.of(ByteBuffer.wrap(chunk)));
+                    chunk = new byte[1];
+                    continue;
                 }
                 // The subscriber may keep the buffer: hand it a copy, and read on into our own array.
                 subscriber.onNext(List.of(ByteBuffer.wrap(java.util.Arrays.copyOf(chunk, n))));

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
-import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -89,9 +88,8 @@ public final class UpstreamHttpClient extends HttpClient {
         Connection c = pool.poll(origin);
         boolean retried = false;
         while (true) {
-            int timeoutMillis;
             try {
-                timeoutMillis = millisLeft(deadline);
+                millisLeft(deadline);
             } catch (HttpTimeoutException e) {
                 if (c != null) {
                     pool.release(c);
@@ -101,18 +99,18 @@ public final class UpstreamHttpClient extends HttpClient {
             if (c == null) {
                 c = open(origin, deadline);
             }
+            Deadlines.Watch watch = Deadlines.SHARED.watch(c, deadline);
             try {
                 c.received = 0;
-                c.readTimeout(timeoutMillis);
                 c.write(wire, 0, wire.length);
                 c.flush();
                 ResponseHead head = ResponseHead.read(c);
-                return respond(request, handler, c, head);
-            } catch (SocketTimeoutException e) {
-                c.close();
-                throw timedOut(request, e);
+                return respond(request, handler, c, head, watch);
             } catch (IOException e) {
                 c.close();
+                if (!watch.finish()) {
+                    throw timedOut(request, e);
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     throw interrupted(e);
                 }
@@ -126,14 +124,17 @@ public final class UpstreamHttpClient extends HttpClient {
                 throw e;
             } catch (RuntimeException | Error e) {
                 // A body handler that failed: the connection is in an unknown state.
+                watch.finish();
                 c.close();
                 throw e;
             }
         }
     }
 
+    /** @param watch the request's timeout: to the headers for a stream, else to the end of the body */
     private <T> HttpResponse<T> respond(HttpRequest request, HttpResponse.BodyHandler<T> handler, Connection c,
-                                        ResponseHead head) throws IOException, InterruptedException {
+                                        ResponseHead head, Deadlines.Watch watch)
+            throws IOException, InterruptedException {
         ResponseHead.Framing framing = head.framing(request.method());
         long length = framing == ResponseHead.Framing.LENGTH ? head.contentLength() : 0;
         boolean reusable = head.keepAlive() && framing != ResponseHead.Framing.UNTIL_CLOSE;
@@ -141,12 +142,14 @@ public final class UpstreamHttpClient extends HttpClient {
         Optional<javax.net.ssl.SSLSession> tls = c.sslSession();
         HttpResponse.BodySubscriber<T> subscriber = handler.apply(new Response.Info(head.status(), head.headers()));
         boolean stream = subscriber instanceof InputStream;
-        if (stream) {
-            // The router bounds a stream's time to its first and between its chunks.
-            c.readTimeout(0);
+        if (stream && !watch.finish()) {
+            // The router bounds a stream's time to its first and between its chunks; the headers were late.
+            throw new HttpTimeoutException("request timed out after "
+                    + request.timeout().map(Duration::toString).orElse("?"));
         }
         BodyInput body = new BodyInput(c, framing, length, conn -> {
-            if (reusable && !conn.hasBuffered()) {
+            // finish() first: a connection whose deadline fired is closed, never pooled.
+            if (watch.finish() && reusable && !conn.hasBuffered()) {
                 pool.release(conn);
             } else {
                 conn.close();
@@ -161,10 +164,14 @@ public final class UpstreamHttpClient extends HttpClient {
             value = asT;
         } else {
             try {
-                value = SubscriberFeed.feed(body, subscriber, "tollgate-upstream-body");
-            } catch (SocketTimeoutException e) {
+                value = SubscriberFeed.feed(body, framing == ResponseHead.Framing.LENGTH ? length : -1, subscriber,
+                        "tollgate-upstream-body");
+            } catch (IOException e) {
                 body.close();
-                throw timedOut(request, e);
+                throw watch.finish() ? e : timedOut(request, e);
+            } finally {
+                // A subscriber may stop before the end of the body (which closes the connection).
+                watch.finish();
             }
         }
         return new Response<>(head.status(), request, head.headers(), value, tls);

@@ -199,6 +199,44 @@ class UpstreamHttpClientTest {
     }
 
     @Test
+    void bodyStalledMidwayTimesOutAfterTheRequestTimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (RawServer server = new RawServer(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+            release.await(10, TimeUnit.SECONDS);
+        })) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+                    .timeout(Duration.ofMillis(200)).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+            long start = System.nanoTime();
+            assertThrows(HttpTimeoutException.class, () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMs >= 200 && tookMs < 5_000, "timed out after " + tookMs + " ms");
+            release.countDown();
+        }
+    }
+
+    @Test
+    void connectionAnsweredInTimeStaysPooledPastItsDeadline() throws Exception {
+        try (RawServer server = new RawServer(peer -> {
+            while (peer.readRequest() != null) {
+                peer.write(OK_HELLO);
+            }
+        })) {
+            HttpRequest quick = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+                    .timeout(Duration.ofMillis(50)).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+            assertEquals("hello", client.send(quick, HttpResponse.BodyHandlers.ofString()).body());
+            long deadlinePassed = System.nanoTime() + Duration.ofMillis(50).plus(Deadlines.TICK.multipliedBy(3)).toNanos();
+            // The next request goes out only after the first one's deadline and a few watcher ticks.
+            while (System.nanoTime() - deadlinePassed < 0) {
+                Thread.sleep(Deadlines.TICK);
+            }
+            assertEquals("hello", client.send(post(server, "{}"), HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals(1, server.connections(), "the first connection was reused, not closed by its old deadline");
+        }
+    }
+
+    @Test
     void interimContinueIsSkipped() throws Exception {
         try (RawServer server = new RawServer(peer -> {
             peer.readRequest();
