@@ -63,7 +63,7 @@ final class ChatCompletions implements Handler {
                 switch (outcome) {
                     case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
                         exchange.answered(ok.attempt(), res);
-                        exchange.facts.response(ok.value().body());
+                        exchange.facts.response(ok.value().body(), ok.value().tree());
                         exchange.usage = ok.value().usage();
                         exchange.firstByte();
                         exchange.status = 200;

@@ -65,7 +65,7 @@ final class Messages implements Handler {
                 switch (outcome) {
                     case Outcome.Answered<ProviderAdapter.ChatResponse> ok -> {
                         exchange.answered(ok.attempt(), res);
-                        exchange.facts.response(ok.value().body());
+                        exchange.facts.response(ok.value().body(), ok.value().tree());
                         exchange.usage = ok.value().usage();
                         byte[] message = MessagesSurface.toAnthropicResponse(ok.value().body(), alias, ok.value().usage());
                         exchange.firstByte();

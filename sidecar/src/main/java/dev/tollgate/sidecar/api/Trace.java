@@ -8,6 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 record Trace(String traceId, String spanId, String parentSpanId) {
 
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
+
     static Trace from(String traceparent) {
         String spanId = hex(16);
         if (traceparent != null && traceparent.length() == 55 && traceparent.charAt(2) == '-'
@@ -29,13 +31,15 @@ record Trace(String traceId, String spanId, String parentSpanId) {
         return "00-" + traceId + "-" + spanId + "-01";
     }
 
+    /** 16 or 32 random lower-case hex digits, never all zero (an invalid id in W3C trace context). */
     private static String hex(int digits) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        StringBuilder out = new StringBuilder(digits);
-        for (int i = 0; i < digits; i++) {
-            out.append(Character.forDigit(random.nextInt(16), 16));
+        long first = random.nextLong();
+        if (digits == 16) {
+            return HEX.toHexDigits(first == 0 ? 1 : first);
         }
-        return out.toString();
+        long second = random.nextLong();
+        return HEX.toHexDigits(first) + HEX.toHexDigits(first == 0 && second == 0 ? 1 : second);
     }
 
     private static boolean isHex(String s) {

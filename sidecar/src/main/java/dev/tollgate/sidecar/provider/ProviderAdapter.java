@@ -9,8 +9,21 @@ import java.io.IOException;
  */
 public interface ProviderAdapter {
 
-    /** A complete (non-streamed) OpenAI chat completion body, and what it consumed. */
-    record ChatResponse(byte[] body, TokenUsage usage) {
+    /**
+     * A complete (non-streamed) OpenAI chat completion body, and what it consumed.
+     *
+     * @param tree the body as the adapter already parsed or built it, so that telemetry need not
+     *             parse it again; null when the adapter has none
+     */
+    record ChatResponse(byte[] body, TokenUsage usage, com.fasterxml.jackson.databind.JsonNode tree) {
+        public ChatResponse {
+            java.util.Objects.requireNonNull(body, "body");
+            java.util.Objects.requireNonNull(usage, "usage");
+        }
+
+        public ChatResponse(byte[] body, TokenUsage usage) {
+            this(body, usage, null);
+        }
     }
 
     /** Receives OpenAI {@code chat.completion.chunk} JSON objects, one per call, as they arrive. */

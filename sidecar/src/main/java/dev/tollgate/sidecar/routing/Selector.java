@@ -23,6 +23,18 @@ final class Selector {
 
     static Selection select(String alias, List<Candidate> all, Set<String> tried, Strategy strategy,
                             RandomGenerator random, long nowMs) {
+        if (all.size() == 1) {
+            // Most aliases have one deployment: take it when nothing stands in the way; anything
+            // else (broken, cooling, at a limit, full, tried) goes the general way, which explains it.
+            Candidate only = all.get(0);
+            if (only.broken().isEmpty() && !tried.contains(only.id()) && only.state().cooldownAt(nowMs).isEmpty()
+                    && !(strategy.enforcesUsageLimits() && UsageBased.headroom(only, nowMs) <= 0)) {
+                Optional<DeploymentState.Lease> lease = only.state().tryAcquire(only.settings().maxParallelRequests());
+                if (lease.isPresent()) {
+                    return new Selection.Picked(only, lease.get());
+                }
+            }
+        }
         List<Candidate> usable = all.stream().filter(c -> c.broken().isEmpty()).toList();
         if (usable.isEmpty()) {
             return new Selection.Broken(all.get(0), all.get(0).broken().orElseThrow());

@@ -3,6 +3,7 @@ package dev.tollgate.sidecar.telemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.proto.control.v1.UsageRecord;
+import dev.tollgate.sidecar.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -16,7 +17,7 @@ import java.util.Set;
  */
 public final class GenAiFacts {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final byte[] FINISH = "\"finish_reason\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private String operation = "chat";
@@ -43,6 +44,18 @@ public final class GenAiFacts {
         }
         if (body.path("top_p").isNumber()) {
             topP = body.get("top_p").asDouble();
+        }
+    }
+
+    /**
+     * Reads id, model and finish reasons of a complete OpenAI response body, from {@code parsed}
+     * when the adapter already has it as a tree (null: parse {@code body}).
+     */
+    public void response(byte[] body, JsonNode parsed) {
+        if (parsed != null) {
+            read(parsed);
+        } else {
+            response(body);
         }
     }
 

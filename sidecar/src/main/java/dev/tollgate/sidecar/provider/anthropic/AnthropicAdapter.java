@@ -59,7 +59,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
             throw badResponse(call, "a body that is not an Anthropic message").exception();
         }
         ObjectNode openAi = ResponseMapping.toOpenAi(message, t.jsonTool(), clock.millis() / 1000);
-        return new ChatResponse(Json.bytes(openAi), ResponseMapping.usage(message));
+        return new ChatResponse(Json.bytes(openAi), ResponseMapping.usage(message), openAi);
     }
 
     @Override

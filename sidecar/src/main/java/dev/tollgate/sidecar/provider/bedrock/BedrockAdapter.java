@@ -3,6 +3,7 @@ package dev.tollgate.sidecar.provider.bedrock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
 import dev.tollgate.sidecar.provider.ProviderCall;
 import dev.tollgate.sidecar.provider.ProviderErrors;
@@ -21,7 +22,7 @@ import java.time.Clock;
  */
 public final class BedrockAdapter implements ProviderAdapter {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.mapper();
 
     private final BedrockHttp http;
     private final Clock clock;
@@ -43,7 +44,7 @@ public final class BedrockAdapter implements ProviderAdapter {
         JsonNode converse = BedrockHttp.json(call, response);
         ObjectNode completion = ResponseMapping.completion(converse, id(call, response), call.deployment().getModel(),
                 clock.instant().getEpochSecond());
-        return new ChatResponse(bytes(completion), ResponseMapping.usage(converse.path("usage")));
+        return new ChatResponse(bytes(completion), ResponseMapping.usage(converse.path("usage")), completion);
     }
 
     @Override

@@ -40,7 +40,8 @@ public final class GeminiAdapter implements ProviderAdapter {
         ObjectNode request = GeminiRequest.build(call);
         JsonNode response = transport.post(call, endpoint.modelUrl(call, "generateContent"), request);
         ObjectNode completion = GeminiResponse.completion(call, response, clock.instant().getEpochSecond());
-        return new ChatResponse(OpenAiWire.bytes(completion), GeminiResponse.usage(response.path("usageMetadata")));
+        return new ChatResponse(OpenAiWire.bytes(completion), GeminiResponse.usage(response.path("usageMetadata")),
+                completion);
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.provider.OpenAiWire;
 import dev.tollgate.sidecar.provider.ProviderCall;
 import dev.tollgate.sidecar.provider.TokenUsage;
@@ -19,7 +20,7 @@ import java.time.Duration;
  */
 public final class MockAdapter implements ProviderAdapter {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @Override
     public ChatResponse chat(ProviderCall call) {
@@ -35,7 +36,7 @@ public final class MockAdapter implements ProviderAdapter {
         choice.putObject("message").put("role", "assistant").put("content", content);
         choice.put("finish_reason", "stop");
         response.set("usage", usageNode(usage));
-        return new ChatResponse(bytes(response), usage);
+        return new ChatResponse(bytes(response), usage, response);
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class OllamaAdapter implements ProviderAdapter {
     public ChatResponse chat(ProviderCall call) {
         JsonNode answer = json(call, send(call, "/api/chat", OllamaRequest.build(call, false)));
         ObjectNode completion = OllamaResponse.completion(call, answer, clock.instant().getEpochSecond());
-        return new ChatResponse(OpenAiWire.bytes(completion), OllamaResponse.usage(answer));
+        return new ChatResponse(OpenAiWire.bytes(completion), OllamaResponse.usage(answer), completion);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.tollgate.sidecar.provider.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.sidecar.Json;
 import dev.tollgate.sidecar.failure.GatewayError;
 import dev.tollgate.sidecar.provider.ProviderAdapter;
 import dev.tollgate.sidecar.provider.ProviderCall;
@@ -24,7 +25,7 @@ import java.util.Optional;
  */
 public final class OpenAiAdapter implements ProviderAdapter {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.mapper();
     private static final String DEFAULT_BASE = "https://api.openai.com/v1";
     private static final byte[] USAGE_FIELD = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -49,27 +50,31 @@ public final class OpenAiAdapter implements ProviderAdapter {
     public ChatResponse chat(ProviderCall call) {
         HttpResponse<byte[]> response = send(call, "/chat/completions", call.body(),
                 HttpResponse.BodyHandlers.ofByteArray());
-        return new ChatResponse(response.body(), usageOf(call, response));
+        JsonNode tree = answer(call, response);
+        return new ChatResponse(response.body(), TokenUsage.fromOpenAi(tree.path("usage")), tree);
     }
 
     @Override
     public EmbeddingResponse embed(ProviderCall call) {
         HttpResponse<byte[]> response = send(call, "/embeddings", call.body(), HttpResponse.BodyHandlers.ofByteArray());
-        return new EmbeddingResponse(response.body(), usageOf(call, response));
+        return new EmbeddingResponse(response.body(), TokenUsage.fromOpenAi(answer(call, response).path("usage")));
     }
 
-    private TokenUsage usageOf(ProviderCall call, HttpResponse<byte[]> response) {
+    /** The parsed body of a successful answer; any other status is the provider's error. */
+    private JsonNode answer(ProviderCall call, HttpResponse<byte[]> response) {
         if (response.statusCode() / 100 != 2) {
             throw error(call, response.statusCode(), response.body(), response).exception();
         }
-        TokenUsage usage;
         try {
-            usage = TokenUsage.fromOpenAi(JSON.readTree(response.body()).path("usage"));
+            JsonNode tree = JSON.readTree(response.body());
+            if (tree != null) {
+                return tree;
+            }
         } catch (IOException e) {
-            throw new GatewayError(502, "api_error", "provider_bad_response", call.target().describe()
-                    + ": the provider answered 200 with a body that is not JSON").exception();
+            // said below
         }
-        return usage;
+        throw new GatewayError(502, "api_error", "provider_bad_response", call.target().describe()
+                + ": the provider answered 200 with a body that is not JSON").exception();
     }
 
     @Override
