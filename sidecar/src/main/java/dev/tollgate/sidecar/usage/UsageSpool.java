@@ -35,6 +35,7 @@ public final class UsageSpool implements AutoCloseable {
     private static final long COMPACT_BYTES = 4L * 1024 * 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final SpoolFile spoolFile;
     /** Pending records in arrival order, with the time each was last sent (0 = never). */
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     /**
@@ -48,7 +49,6 @@ public final class UsageSpool implements AutoCloseable {
      * resend is due before it plus the resend delay; a full walk is needed only then.
      */
     private long earliestSentMs = Long.MAX_VALUE;
-    private final SpoolFile spoolFile;
 
     private static final class Pending {
         final UsageRecord record;

@@ -1,6 +1,7 @@
 package dev.tollgate.sidecar.usage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.proto.control.v1.UsageRecord;
@@ -38,6 +39,15 @@ class UsageSpoolTest {
 
             assertEquals(1, spool.depth());
             assertTrue(Files.size(file()) > 0);
+        }
+    }
+
+    @Test
+    void aRecordWithoutAnIdIsRefused() throws IOException {
+        try (UsageSpool spool = new UsageSpool(file())) {
+            // Without an id a record could be empty, and a zero length is where the file ends.
+            assertThrows(IllegalArgumentException.class, () -> spool.append(UsageRecord.getDefaultInstance()));
+            assertEquals(0, spool.depth());
         }
     }
 
