@@ -1,15 +1,9 @@
 package dev.tollgate.sidecar.usage;
 
-import com.google.protobuf.CodedOutputStream;
 import dev.tollgate.proto.control.v1.UsageRecord;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,19 +14,28 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Usage records not yet acknowledged by the control plane, kept in memory and in an append-only
- * file (length-delimited protobuf). Each record is written to the file (handed to the OS) before
- * it is offered for sending, so a crash of the sidecar process loses nothing; the file is
- * truncated once every record in it has been acknowledged, and rewritten with only the pending
- * records when it grows. On start, a spool left by an earlier run is read back and re-sent.
- * Thread-safe: one lock guards the file and the map.
+ * file. Each record is in the file before it is offered for sending, so a crash of the sidecar
+ * process loses nothing; a crash of the machine may lose the last seconds (the file is never
+ * fsynced). Once every record in the file has been acknowledged the file counts as empty again,
+ * and when it grows past {@value #COMPACT_BYTES} bytes it is rewritten with only the pending
+ * records. On start, a spool left by an earlier run is read back and re-sent.
+ *
+ * <p>On disk: length-delimited {@code UsageRecord}s (each a varint byte length, then the record),
+ * ended by the end of the file or by a zero byte where the next length would start; what follows
+ * that zero is meaningless. Appends are stores into a memory-mapped window of the file, not a
+ * system call each, in an order that makes a record appear whole or not at all ({@link SpoolFile}).
+ * A record cut short (a damaged file, or a crash of the earlier writer, which appended with
+ * {@code write(2)}) is dropped with a WARNING and everything before it is kept.
+ *
+ * <p>Thread-safe: one lock guards the file and the map.
  */
 public final class UsageSpool implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(UsageSpool.class.getName());
     private static final long COMPACT_BYTES = 4L * 1024 * 1024;
 
-    private final Path file;
     private final ReentrantLock lock = new ReentrantLock();
+    private final SpoolFile spoolFile;
     /** Pending records in arrival order, with the time each was last sent (0 = never). */
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     /**
@@ -46,8 +49,6 @@ public final class UsageSpool implements AutoCloseable {
      * resend is due before it plus the resend delay; a full walk is needed only then.
      */
     private long earliestSentMs = Long.MAX_VALUE;
-    private OutputStream out;
-    private long fileBytes;
 
     private static final class Pending {
         final UsageRecord record;
@@ -59,45 +60,37 @@ public final class UsageSpool implements AutoCloseable {
     }
 
     public UsageSpool(Path file) throws IOException {
-        this.file = file;
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        if (Files.exists(file)) {
-            int recovered = 0;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-                while (true) {
-                    UsageRecord r;
-                    try {
-                        r = UsageRecord.parseDelimitedFrom(in);
-                    } catch (IOException e) {
-                        // A record cut short by a crash mid-write: everything before it is intact.
-                        LOG.log(System.Logger.Level.WARNING, "usage spool " + file + " ends in a partial record; "
-                                + "it is dropped");
-                        break;
-                    }
-                    if (r == null) {
-                        break;
-                    }
-                    Pending p = new Pending(r);
-                    pending.put(r.getId(), p);
-                    unsent.add(p);
-                    recovered++;
-                }
-            }
-            if (recovered > 0) {
-                LOG.log(System.Logger.Level.INFO, "recovered " + recovered + " unsent usage record(s) from " + file);
-            }
-        }
-        rewrite();
+        this(file, SpoolFile.DEFAULT_WINDOW_BYTES);
     }
 
-    /** Writes the record to the spool file; returns once the OS holds it. */
+    /** @param windowBytes how much of the file is mapped at a time (tests make it small to see growth) */
+    UsageSpool(Path file, int windowBytes) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        List<UsageRecord> recovered = SpoolFile.recover(file);
+        for (UsageRecord r : recovered) {
+            Pending p = new Pending(r);
+            pending.put(r.getId(), p);
+            unsent.add(p);
+        }
+        if (!recovered.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "recovered " + recovered.size() + " unsent usage record(s) from " + file);
+        }
+        spoolFile = new SpoolFile(file, windowBytes);
+        spoolFile.rewrite(records());
+    }
+
+    /**
+     * Puts the record in the spool file; returns once it would survive a crash of this process.
+     *
+     * @throws IllegalArgumentException when the record has no id (records are kept and acknowledged by it)
+     */
     public void append(UsageRecord record) throws IOException {
+        if (record.getId().isEmpty()) {
+            throw new IllegalArgumentException("usage record without an id (expected: the request id)");
+        }
         lock.lock();
         try {
-            byte[] bytes = delimited(record);
-            out.write(bytes);
-            out.flush();
-            fileBytes += bytes.length;
+            spoolFile.append(record);
             Pending p = new Pending(record);
             pending.put(record.getId(), p);
             unsent.add(p);
@@ -167,8 +160,15 @@ public final class UsageSpool implements AutoCloseable {
                 unsent.clear();
                 earliestSentMs = Long.MAX_VALUE;
             }
-            if (pending.isEmpty() || fileBytes > COMPACT_BYTES) {
-                rewrite();
+            if (!spoolFile.isOpen()) {
+                // Closed: the file keeps what it held at close, and the acknowledged records in it are
+                // sent once more after the next start (the control plane ignores a repeated id).
+                return;
+            }
+            if (pending.isEmpty()) {
+                spoolFile.clear();
+            } else if (spoolFile.bytes() > COMPACT_BYTES) {
+                spoolFile.rewrite(records());
             }
         } finally {
             lock.unlock();
@@ -197,41 +197,15 @@ public final class UsageSpool implements AutoCloseable {
         }
     }
 
-    /** Replaces the file with one holding just the pending records (atomically, via rename). */
-    private void rewrite() throws IOException {
-        if (out != null) {
-            out.close();
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        long bytes = 0;
-        try (OutputStream o = Files.newOutputStream(tmp)) {
-            for (Pending p : pending.values()) {
-                byte[] b = delimited(p.record);
-                o.write(b);
-                bytes += b.length;
-            }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        out = Files.newOutputStream(file, StandardOpenOption.APPEND);
-        fileBytes = bytes;
-    }
-
-    /** The record with its length prefix, serialised straight into an exactly sized array. */
-    private static byte[] delimited(UsageRecord record) throws IOException {
-        int size = record.getSerializedSize();
-        byte[] out = new byte[CodedOutputStream.computeUInt32SizeNoTag(size) + size];
-        CodedOutputStream coded = CodedOutputStream.newInstance(out);
-        coded.writeUInt32NoTag(size);
-        record.writeTo(coded);
-        coded.checkNoSpaceLeft();
-        return out;
+    private List<UsageRecord> records() {
+        return pending.values().stream().map(p -> p.record).toList();
     }
 
     @Override
     public void close() throws IOException {
         lock.lock();
         try {
-            out.close();
+            spoolFile.close();
         } finally {
             lock.unlock();
         }

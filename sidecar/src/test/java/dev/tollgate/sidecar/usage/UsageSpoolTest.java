@@ -1,6 +1,7 @@
 package dev.tollgate.sidecar.usage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.proto.control.v1.UsageRecord;
@@ -38,6 +39,15 @@ class UsageSpoolTest {
 
             assertEquals(1, spool.depth());
             assertTrue(Files.size(file()) > 0);
+        }
+    }
+
+    @Test
+    void aRecordWithoutAnIdIsRefused() throws IOException {
+        try (UsageSpool spool = new UsageSpool(file())) {
+            // Without an id a record could be empty, and a zero length is where the file ends.
+            assertThrows(IllegalArgumentException.class, () -> spool.append(UsageRecord.getDefaultInstance()));
+            assertEquals(0, spool.depth());
         }
     }
 
@@ -83,7 +93,7 @@ class UsageSpoolTest {
     }
 
     @Test
-    void acknowledgingEverythingTruncatesTheFile() throws IOException {
+    void acknowledgingEverythingEmptiesTheFile() throws IOException {
         try (UsageSpool spool = new UsageSpool(file())) {
             spool.append(record("r1"));
             spool.append(record("r2"));
@@ -92,8 +102,10 @@ class UsageSpoolTest {
             spool.acknowledge(List.of("r1", "r2"));
 
             assertEquals(0, spool.depth());
-            assertEquals(0, Files.size(file()));
+            // The mapped file keeps its size while open; a zero at the start says it holds no record.
+            assertEquals(0, Files.readAllBytes(file())[0]);
         }
+        assertEquals(0, Files.size(file()), "closed, it is cut to its records: none");
     }
 
     @Test

@@ -1,0 +1,257 @@
+package dev.tollgate.sidecar.usage;
+
+import com.google.protobuf.CodedOutputStream;
+import dev.tollgate.proto.control.v1.UsageRecord;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The spool's file: length-delimited {@link UsageRecord}s (a varint length, then the record), written
+ * into a memory-mapped window of the file so that an append is a copy into the page cache, not a
+ * {@code write(2)}. A store into a shared mapping is in the page cache at once, so an appended record
+ * survives a crash of the process exactly as a written one does; neither survives a crash of the
+ * machine (there is no fsync, as there never was).
+ *
+ * <p>Where the records end: the byte after the last record is always zero (a record is never empty,
+ * it has an id, so no real length is zero), and the file may continue past it with zeros or with
+ * records already acknowledged. An append keeps that true with a fixed order of stores: the zero
+ * after the new record, then the record, then its length varint last byte first; the length's first
+ * byte, a single store, is what makes the record exist. A crash at any point before it leaves the
+ * old end in place. A clean {@link #close()} truncates the file to its records, which is the format
+ * the spool had before it was mapped (and a file in that format, ending exactly after its last
+ * record, reads back the same).
+ *
+ * <p>Not thread-safe: {@link UsageSpool} calls it under its lock.
+ */
+final class SpoolFile implements AutoCloseable {
+
+    static final int DEFAULT_WINDOW_BYTES = 1 << 20;
+
+    private static final System.Logger LOG = System.getLogger(SpoolFile.class.getName());
+    private static final int ZEROS_BYTES = 64 * 1024;
+
+    private final Path file;
+    private final int windowBytes;
+    private FileChannel channel;
+    /** The window at offset 0; when all is acknowledged and the file never grew past it, it is reused. */
+    private MappedByteBuffer head;
+    /** The window appends go into, starting at file offset {@link #currentStart}. */
+    private MappedByteBuffer current;
+    private long currentStart;
+    /** Bytes of records in the file: where the next record goes, and where a zero byte now stands. */
+    private long end;
+
+    /** Opens no file yet: {@link #rewrite} creates it. */
+    SpoolFile(Path file, int windowBytes) {
+        if (windowBytes < 16) {
+            throw new IllegalArgumentException("spool window: " + windowBytes + " bytes (expected: >= 16)");
+        }
+        this.file = file;
+        this.windowBytes = windowBytes;
+    }
+
+    /**
+     * The records an earlier run left in the file, in order: up to the end of the file or the first
+     * zero where a record's length would start. A record cut short (a crash of the format's earlier,
+     * unmapped writer mid-write, or a damaged file) ends the list with a WARNING; everything before
+     * it is kept.
+     */
+    static List<UsageRecord> recover(Path file) throws IOException {
+        List<UsageRecord> records = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return records;
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            while (true) {
+                in.mark(1);
+                int first = in.read();
+                if (first <= 0) {
+                    break; // the end of the file, or the zero after the last record
+                }
+                in.reset();
+                UsageRecord r;
+                try {
+                    r = UsageRecord.parseDelimitedFrom(in);
+                } catch (IOException e) {
+                    r = null;
+                }
+                if (r == null || r.getId().isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "usage spool " + file + " ends in a partial record; "
+                            + "it is dropped");
+                    break;
+                }
+                records.add(r);
+            }
+        }
+        return records;
+    }
+
+    /** Replaces the file (atomically, via rename) with one holding just these records, ready to append. */
+    void rewrite(Iterable<UsageRecord> records) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        long bytes;
+        long mapped;
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), ZEROS_BYTES);
+            CodedOutputStream coded = CodedOutputStream.newInstance(os, ZEROS_BYTES);
+            for (UsageRecord r : records) {
+                coded.writeUInt32NoTag(r.getSerializedSize());
+                r.writeTo(coded);
+            }
+            coded.flush();
+            os.flush();
+            bytes = ch.size();
+            mapped = roundUp(bytes + 1);
+            reserve(ch, bytes, mapped);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // The old file is unlinked now; its mappings are released when collected (Java 21 has no
+        // explicit unmap) and are never touched again, so nothing can fault on them.
+        closeChannel();
+        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        head = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped);
+        current = head;
+        currentStart = 0;
+        end = bytes;
+    }
+
+    /** Appends one record; once this returns, the record survives a crash of this process. */
+    void append(UsageRecord record) throws IOException {
+        if (channel == null) {
+            throw new IOException("usage spool " + file + " is closed");
+        }
+        int size = record.getSerializedSize();
+        if (size == 0) {
+            // An empty record would read back as the end of the file.
+            throw new IllegalArgumentException("usage record is empty (expected: at least an id)");
+        }
+        int prefix = CodedOutputStream.computeUInt32SizeNoTag(size);
+        int need = prefix + size;
+        if (end - currentStart + need + 1 > current.capacity()) {
+            grow(need);
+        }
+        int at = (int) (end - currentStart);
+        try {
+            current.put(at + need, (byte) 0);
+            current.position(at + prefix);
+            CodedOutputStream body = CodedOutputStream.newInstance(current);
+            record.writeTo(body);
+            body.flush();
+            if (current.position() != at + need) {
+                throw new IllegalStateException("usage record wrote " + (current.position() - at - prefix)
+                        + " bytes (expected: its serialized size " + size + ")");
+            }
+            writeLength(current, at, size, prefix);
+        } catch (InternalError e) {
+            // How the JVM reports a store into a mapped page the file system could not back.
+            throw new IOException("usage spool " + file + " could not be written (is the disk full?)", e);
+        }
+        end += need;
+    }
+
+    /**
+     * Writes the length varint at {@code at}, its first byte last: until that byte is stored the
+     * record does not exist for a reader, and once it is, everything after it is already in place.
+     */
+    private static void writeLength(ByteBuffer buf, int at, int size, int prefix) {
+        for (int i = prefix - 1; i >= 1; i--) {
+            int b = (size >>> (7 * i)) & 0x7F;
+            buf.put(at + i, (byte) (i < prefix - 1 ? b | 0x80 : b));
+        }
+        // Keeps the JIT from moving the record's stores after the store that publishes it.
+        VarHandle.releaseFence();
+        buf.put(at, (byte) (prefix > 1 ? (size & 0x7F) | 0x80 : size));
+    }
+
+    /** Maps a new window at the end of the records, large enough for {@code need} bytes and a zero. */
+    private void grow(int need) throws IOException {
+        long size = roundUp(need + 1L);
+        if (size > Integer.MAX_VALUE) {
+            throw new IOException("usage record of " + need + " bytes does not fit a spool window");
+        }
+        reserve(channel, Math.max(end, channel.size()), end + size);
+        current = channel.map(FileChannel.MapMode.READ_WRITE, end, size);
+        currentStart = end;
+    }
+
+    /** Every record was acknowledged: the file holds none from now on. */
+    void clear() throws IOException {
+        if (current == head && head.capacity() == windowBytes) {
+            // A zero at the start ends the file there; the acknowledged records after it are overwritten
+            // by the next appends. One store instead of a truncation and a new mapping.
+            head.put(0, (byte) 0);
+            end = 0;
+        } else {
+            rewrite(List.of()); // the file grew past one window: give the disk space back
+        }
+    }
+
+    boolean isOpen() {
+        return channel != null;
+    }
+
+    /** Bytes of records in the file (not counting what follows the end). */
+    long bytes() {
+        return end;
+    }
+
+    /**
+     * Truncates the file to its records and closes it. No force: a clean shutdown is not where a
+     * machine crash threatens, and the page cache writes the file back as it would a written one.
+     */
+    @Override
+    public void close() throws IOException {
+        if (channel == null) {
+            return;
+        }
+        try {
+            // The windows stay mapped until collected, but nothing writes to them after this.
+            channel.truncate(end);
+        } catch (IOException e) {
+            // Some systems refuse to truncate a mapped file; the zeros after the records read back fine.
+            LOG.log(System.Logger.Level.DEBUG, "usage spool " + file + " left at its mapped size: " + e.getMessage());
+        }
+        closeChannel();
+    }
+
+    private void closeChannel() throws IOException {
+        FileChannel ch = channel;
+        channel = null;
+        head = null;
+        current = null;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    private long roundUp(long bytes) {
+        return (bytes + windowBytes - 1) / windowBytes * windowBytes;
+    }
+
+    /**
+     * Writes zeros over {@code [from, to)} so the file system allocates those blocks now: a full disk
+     * is then an IOException here rather than a fault on a later store into the mapping.
+     */
+    private static void reserve(FileChannel ch, long from, long to) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate(ZEROS_BYTES);
+        for (long at = from; at < to; ) {
+            zeros.clear().limit((int) Math.min(ZEROS_BYTES, to - at));
+            at += ch.write(zeros, at);
+        }
+    }
+}
