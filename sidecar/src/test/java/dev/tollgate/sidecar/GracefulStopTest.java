@@ -54,7 +54,8 @@ class GracefulStopTest {
     private RunningSidecar start(long chunkDelayMs, Duration drainTimeout) throws Exception {
         PolicySnapshot policy = TestPolicy.snapshot(1,
                 List.of(TestPolicy.alias("slow", TestPolicy.mock("slow-model", Map.of("mock_response", WORDS,
-                        "mock_chunk_delay_ms", Long.toString(chunkDelayMs))))),
+                        "mock_chunk_delay_ms", Long.toString(chunkDelayMs)))),
+                        TestPolicy.alias("waiting", TestPolicy.mock("waiting-model", Map.of("mock_latency_ms", "15000")))),
                 List.of(TestPolicy.key(KEY, "graceful")));
         controlPlane = FakeControlPlane.start(0, policy);
         RunningSidecar sidecar = Main.start(new SidecarSettings("127.0.0.1", 0,
@@ -116,6 +117,48 @@ class GracefulStopTest {
                 Duration.ofMillis(1));
         assertEquals(503, usage.getHttpStatus());
         assertEquals("shutting_down", usage.getErrorType());
+    }
+
+    @Test
+    void aCallStillWaitingForItsProviderAtTheBoundIsAnsweredShuttingDownAndItsUsageIsRecorded() throws Exception {
+        RunningSidecar sidecar = start(0, Duration.ofMillis(300));
+        HttpRequest waiting = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.port()
+                        + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Sidecar.chatBody("waiting", "hi")))
+                .build();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = client.sendAsync(waiting,
+                HttpResponse.BodyHandlers.ofString());
+        Await.until("the request is in flight", Duration.ofSeconds(5), () -> metric(sidecar,
+                "tollgate_requests_in_flight 1"));
+        long start = System.nanoTime();
+
+        // The mock provider swallows the drain's interrupt and answers anyway (as an adapter might):
+        // the request must still end as cut, not as answered.
+        Thread stopper = Thread.ofVirtual().start(sidecar::stop);
+        HttpResponse<String> cut = answer.get(15, TimeUnit.SECONDS);
+
+        assertEquals(503, cut.statusCode(), cut.body());
+        assertEquals("shutting_down", Sidecar.json(cut.body()).path("error").path("code").asText(), cut.body());
+        assertTrue(stopper.join(Duration.ofSeconds(15)), "stop() returned within its bound");
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "the 15 s call was cut, not awaited");
+        UsageRecord usage = controlPlane.awaitUsage(cut.headers().firstValue("x-tollgate-request-id").orElseThrow(),
+                Duration.ofMillis(1));
+        assertEquals(503, usage.getHttpStatus());
+        assertEquals("shutting_down", usage.getErrorType());
+    }
+
+    private boolean metric(RunningSidecar sidecar, String line) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.port() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body().lines().anyMatch(line::equals);
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private HttpRequest chat(RunningSidecar sidecar, boolean stream) {

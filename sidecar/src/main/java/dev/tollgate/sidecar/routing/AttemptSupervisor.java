@@ -19,8 +19,9 @@ import java.util.concurrent.TimeoutException;
  * that no adapter (whatever it blocks on) can keep a request past its timeouts: on time-out the
  * request thread abandons the call (interrupting it, which cancels the JDK HTTP client's exchange)
  * and goes on. For streams, a {@link FirstByteGuard} bounds the time to the first chunk and the
- * idle time between chunks as well.
- * Stateless.
+ * idle time between chunks as well. Streams need this (the guards watch a call running elsewhere);
+ * calls answered with one value run inline on the request thread ({@link InlineAttempt}) instead,
+ * unless that thread is a platform thread. Stateless.
  */
 final class AttemptSupervisor {
 
@@ -131,12 +132,13 @@ final class AttemptSupervisor {
         return started ? Progress.STREAM_STARTED : Progress.NOTHING_SENT;
     }
 
-    private static GatewayError timeout(Failures.Target target, String what) {
+    static GatewayError timeout(Failures.Target target, String what) {
         return new GatewayError(504, "timeout_error", "provider_timeout", target.describe() + ": " + what
                 + ". Check the provider's health, or raise the timeout if its answers are simply long.");
     }
 
-    private static GatewayError error(Throwable cause, Failures.Target target, String requestId) {
+    /** The error a call's exception stands for: the provider's own, a broken chunk or connection, or a bug. */
+    static GatewayError error(Throwable cause, Failures.Target target, String requestId) {
         if (cause instanceof GatewayException g) {
             return g.error();
         }

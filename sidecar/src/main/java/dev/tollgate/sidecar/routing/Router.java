@@ -23,7 +23,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * The attempt loop of every proxied request: picks a deployment of the alias
- * ({@link Selector}), calls it under the request's timeouts ({@link AttemptSupervisor}), learns from
+ * ({@link Selector}), calls it under the request's timeouts ({@link InlineAttempt}, or
+ * {@link AttemptSupervisor} for streams), learns from
  * the result (cooldowns, latency, usage), retries within the alias with backoff when the failure's
  * class allows it, then tries the alias's fallbacks, each with its own retries. A stream is retried
  * or falls back only before its first byte reached the client. The whole loop runs within the
@@ -39,6 +40,7 @@ public final class Router {
     private final Clock clock;
     private final RandomGenerator random;
     private final Pause pause;
+    private final Watchdog watchdog;
     private final ConcurrentHashMap<String, DeploymentState> states = new ConcurrentHashMap<>();
     private final AtomicReference<RoutingTable> table = new AtomicReference<>();
 
@@ -48,10 +50,16 @@ public final class Router {
      * @param pause  waits between retries
      */
     public Router(Providers providers, Clock clock, RandomGenerator random, Pause pause) {
+        this(providers, clock, random, pause, WatchdogThread.shared());
+    }
+
+    /** @param watchdog cuts calls run inline on the request thread at their limit */
+    Router(Providers providers, Clock clock, RandomGenerator random, Pause pause, Watchdog watchdog) {
         this.providers = providers;
         this.clock = clock;
         this.random = random;
         this.pause = pause;
+        this.watchdog = watchdog;
     }
 
     /** The production router: thread-local randomness, real sleeps. */
@@ -83,12 +91,18 @@ public final class Router {
 
     /**
      * Routes a call whose answer is one value (chat completion, embeddings); {@code usageOf} tells
-     * what an answer consumed, for usage-based routing.
+     * what an answer consumed, for usage-based routing. On a virtual thread (every request the server
+     * handles) each attempt runs inline under the watchdog; elsewhere an interrupt cannot cut a
+     * blocked socket read, so the attempt gets a supervised thread of its own.
      */
     public <T> Outcome<T> call(Request request, RouteLog log, Function<Attempt, T> call,
                                Function<T, TokenUsage> usageOf) {
-        return route(request, log, false, usageOf, (attempt, limits, onEnd) -> new AliasAttempts.Ran<>(AttemptSupervisor.run(
-                () -> call.apply(attempt), null, limits, attempt.target(), request.requestId(), onEnd), 0));
+        boolean inline = Thread.currentThread().isVirtual();
+        return route(request, log, false, usageOf, (attempt, limits, onEnd) -> new AliasAttempts.Ran<>(inline
+                ? InlineAttempt.run(() -> call.apply(attempt), limits, attempt.target(), request.requestId(), onEnd,
+                        watchdog)
+                : AttemptSupervisor.run(() -> call.apply(attempt), null, limits, attempt.target(), request.requestId(),
+                        onEnd), 0));
     }
 
     /**

@@ -149,6 +149,30 @@ class RelayingHttpClientTest {
     }
 
     @Test
+    void interruptingACallerReadingABodyWholeCancelsTheRelay() throws Exception {
+        // A non-streaming call runs on the request thread; the router's watchdog interrupts it at its limit.
+        RelayingHttpClient client = client(HttpClient.newHttpClient());
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                client.send(strictRequest(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                thrown.set(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (received.get() == null) {
+            assertTrue(System.nanoTime() < deadline, "the relay never started");
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+        caller.interrupt();
+        assertTrue(caller.join(java.time.Duration.ofSeconds(10)), "the interrupted caller returned");
+        assertInstanceOf(InterruptedException.class, thrown.get());
+        assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the control plane never saw the cancel");
+        assertFalse(lastSent, "the body was not read to its end");
+    }
+
+    @Test
     void interruptingACallerWaitingForTheHeadCancelsTheRelay() throws Exception {
         String name = InProcessServerBuilder.generateName();
         CountDownLatch started = new CountDownLatch(1);

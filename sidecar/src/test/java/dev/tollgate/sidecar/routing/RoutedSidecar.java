@@ -154,6 +154,11 @@ final class RoutedSidecar implements AutoCloseable {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The port the sidecar listens on (127.0.0.1). */
+    int port() {
+        return server.port();
+    }
+
     /** The sidecar's {@code GET /metrics} text. */
     String metrics() throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
