@@ -1,13 +1,11 @@
 package dev.tollgate.sidecar.api;
 
+import dev.tollgate.sidecar.routing.Watch;
+import dev.tollgate.sidecar.routing.Watchdog;
+import dev.tollgate.sidecar.routing.WatchdogThread;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A request body stream with a deadline for the whole body. A client that trickles bytes is
@@ -26,27 +24,20 @@ final class DeadlineInputStream extends FilterInputStream {
         }
     }
 
-    /** Fires watchdogs; they only set an interrupt flag, so one daemon thread is plenty. */
-    private static final ScheduledExecutorService WATCHDOGS = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tollgate-body-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The router's watchdog: arming and disarming cost no lock and no wake-up of its thread (a
+     * scheduled executor kept every cancelled task queued until its time, a minute of requests).
+     */
+    private static final Watchdog WATCHDOG = WatchdogThread.shared();
 
     private final long deadlineNanos;
-    /** True while the body is being read; whoever flips it first (reader or watchdog) wins. */
-    private final AtomicBoolean reading = new AtomicBoolean(true);
-    private final ScheduledFuture<?> watchdog;
+    private final Watch watch;
+    private boolean closed;
 
     DeadlineInputStream(InputStream in, long deadlineNanos, long graceNanos) {
         super(in);
         this.deadlineNanos = deadlineNanos;
-        Thread reader = Thread.currentThread();
-        this.watchdog = WATCHDOGS.schedule(() -> {
-            if (reading.compareAndSet(true, false)) {
-                reader.interrupt();
-            }
-        }, deadlineNanos + graceNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        this.watch = WATCHDOG.arm(Thread.currentThread(), deadlineNanos + graceNanos);
     }
 
     @Override
@@ -69,18 +60,14 @@ final class DeadlineInputStream extends FilterInputStream {
         }
     }
 
-    /** Whether the watchdog cut the read (the connection is gone; no answer can be sent). */
-    boolean cut() {
-        return !reading.get() && watchdog.isDone();
-    }
-
     @Override
     public void close() throws IOException {
-        watchdog.cancel(false);
-        if (!reading.compareAndSet(true, false)) {
-            // The watchdog fired as the read ended: drop its interrupt so that it cannot break the
-            // provider call this thread makes next.
-            Thread.interrupted();
+        if (!closed) {
+            closed = true;
+            // When the watchdog fired (even as the read ended), end() waits for its interrupt and
+            // drops it, so that it cannot break the provider call this thread makes next.
+            watch.end();
+            WATCHDOG.disarm(watch);
         }
         super.close();
     }

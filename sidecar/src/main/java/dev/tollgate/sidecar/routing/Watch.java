@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * between its decision and the interrupt, a few instructions) so that the interrupt has certainly
  * landed, and then clears it: no interrupt outlives the attempt. Thread-safe.
  */
-final class Watch {
+public final class Watch {
 
     /** Earliest deadline first; ties broken by arming order, so that distinct watches never compare equal. */
     static final Comparator<Watch> BY_DEADLINE = (a, b) -> {
@@ -89,7 +89,7 @@ final class Watch {
      * spent). False when the call ended in time; the flag is then untouched, so an interrupt from
      * anyone else (the server stopping) stays visible.
      */
-    boolean end() {
+    public boolean end() {
         if (state.compareAndSet(RUNNING, ENDED)) {
             return false;
         }

@@ -4,7 +4,7 @@ package dev.tollgate.sidecar.routing;
  * Fires {@link Watch watches} when their deadline passes. Arming and disarming are called by
  * request threads at every attempt, so they must be cheap and must not block. Thread-safe.
  */
-interface Watchdog {
+public interface Watchdog {
 
     /**
      * Starts watching {@code thread} (the caller): {@link Watch#fire()} at {@code deadlineNanos}

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code repeat} until its attempt ends: an adapter that swallows one interrupt and blocks again is
  * still cut. Thread-safe.
  */
-final class WatchdogThread implements Watchdog {
+public final class WatchdogThread implements Watchdog {
 
     private static final Duration REPEAT = Duration.ofMillis(100);
     /** How long the thread sleeps with nothing armed; any arm wakes it earlier. */
@@ -38,8 +38,8 @@ final class WatchdogThread implements Watchdog {
         this.repeatNanos = repeat.toNanos();
     }
 
-    /** The watchdog every router shares unless given another. */
-    static Watchdog shared() {
+    /** The watchdog every router shares unless given another (request-body deadlines use it too). */
+    public static Watchdog shared() {
         return Shared.INSTANCE;
     }
 
