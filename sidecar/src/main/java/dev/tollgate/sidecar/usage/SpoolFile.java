@@ -101,7 +101,8 @@ final class SpoolFile implements AutoCloseable {
     }
 
     /** Replaces the file (atomically, via rename) with one holding just these records, ready to append. */
-    void rewrite(Iterable<UsageRecord> records) throws IOException {
+    /** @param records serialized {@link UsageRecord}s */
+    void rewrite(Iterable<byte[]> records) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         long bytes;
         long mapped;
@@ -109,9 +110,9 @@ final class SpoolFile implements AutoCloseable {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), ZEROS_BYTES);
             CodedOutputStream coded = CodedOutputStream.newInstance(os, ZEROS_BYTES);
-            for (UsageRecord r : records) {
-                coded.writeUInt32NoTag(r.getSerializedSize());
-                r.writeTo(coded);
+            for (byte[] r : records) {
+                coded.writeUInt32NoTag(r.length);
+                coded.writeRawBytes(r);
             }
             coded.flush();
             os.flush();
@@ -131,11 +132,11 @@ final class SpoolFile implements AutoCloseable {
     }
 
     /** Appends one record; once this returns, the record survives a crash of this process. */
-    void append(UsageRecord record) throws IOException {
+    void append(byte[] record) throws IOException {
         if (channel == null) {
             throw new IOException("usage spool " + file + " is closed");
         }
-        int size = record.getSerializedSize();
+        int size = record.length;
         if (size == 0) {
             // An empty record would read back as the end of the file.
             throw new IllegalArgumentException("usage record is empty (expected: at least an id)");
@@ -148,14 +149,7 @@ final class SpoolFile implements AutoCloseable {
         int at = (int) (end - currentStart);
         try {
             current.put(at + need, (byte) 0);
-            current.position(at + prefix);
-            CodedOutputStream body = CodedOutputStream.newInstance(current);
-            record.writeTo(body);
-            body.flush();
-            if (current.position() != at + need) {
-                throw new IllegalStateException("usage record wrote " + (current.position() - at - prefix)
-                        + " bytes (expected: its serialized size " + size + ")");
-            }
+            current.put(at + prefix, record);
             writeLength(current, at, size, prefix);
         } catch (InternalError e) {
             // How the JVM reports a store into a mapped page the file system could not back.

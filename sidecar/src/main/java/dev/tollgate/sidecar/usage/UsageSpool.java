@@ -50,12 +50,27 @@ public final class UsageSpool implements AutoCloseable {
      */
     private long earliestSentMs = Long.MAX_VALUE;
 
+    /**
+     * A record kept serialized: one array per pending record instead of a graph of a few dozen
+     * objects. Under load thousands wait for their acknowledgement for up to a second, long enough
+     * to be copied by every young collection and promoted; as arrays they cost the collector little.
+     */
     private static final class Pending {
-        final UsageRecord record;
+        final String id;
+        final byte[] record;
         long sentAtMs;
 
-        Pending(UsageRecord record) {
+        Pending(String id, byte[] record) {
+            this.id = id;
             this.record = record;
+        }
+
+        UsageRecord parsed() {
+            try {
+                return UsageRecord.parseFrom(record);
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException("a usage record the spool serialized does not parse", e);
+            }
         }
     }
 
@@ -68,7 +83,7 @@ public final class UsageSpool implements AutoCloseable {
         Files.createDirectories(file.toAbsolutePath().getParent());
         List<UsageRecord> recovered = SpoolFile.recover(file);
         for (UsageRecord r : recovered) {
-            Pending p = new Pending(r);
+            Pending p = new Pending(r.getId(), r.toByteArray());
             pending.put(r.getId(), p);
             unsent.add(p);
         }
@@ -88,10 +103,11 @@ public final class UsageSpool implements AutoCloseable {
         if (record.getId().isEmpty()) {
             throw new IllegalArgumentException("usage record without an id (expected: the request id)");
         }
+        byte[] serialized = record.toByteArray();
         lock.lock();
         try {
-            spoolFile.append(record);
-            Pending p = new Pending(record);
+            spoolFile.append(serialized);
+            Pending p = new Pending(record.getId(), serialized);
             pending.put(record.getId(), p);
             unsent.add(p);
         } finally {
@@ -114,9 +130,9 @@ public final class UsageSpool implements AutoCloseable {
             // No resend is due: the batch is the oldest never-sent records.
             while (batch.size() < max && !unsent.isEmpty()) {
                 Pending p = unsent.poll();
-                if (p.sentAtMs == 0 && pending.get(p.record.getId()) == p) {
+                if (p.sentAtMs == 0 && pending.get(p.id) == p) {
                     p.sentAtMs = nowMs;
-                    batch.add(p.record);
+                    batch.add(p.parsed());
                 }
             }
             if (!batch.isEmpty() && earliestSentMs == Long.MAX_VALUE) {
@@ -134,7 +150,7 @@ public final class UsageSpool implements AutoCloseable {
         for (Pending p : pending.values()) {
             if (batch.size() < max && (p.sentAtMs == 0 || nowMs - p.sentAtMs >= resendAfterMs)) {
                 p.sentAtMs = nowMs;
-                batch.add(p.record);
+                batch.add(p.parsed());
             }
             if (p.sentAtMs != 0) {
                 earliest = Math.min(earliest, p.sentAtMs);
@@ -197,7 +213,7 @@ public final class UsageSpool implements AutoCloseable {
         }
     }
 
-    private List<UsageRecord> records() {
+    private List<byte[]> records() {
         return pending.values().stream().map(p -> p.record).toList();
     }
 
