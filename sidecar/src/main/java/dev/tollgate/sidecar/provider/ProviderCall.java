@@ -36,8 +36,12 @@ public record ProviderCall(Failures.Target target, Deployment deployment, Object
      * positive number.
      */
     public Duration timeout() {
+        String text = param("timeout", "").strip();
+        if (text.isEmpty()) {
+            return DEFAULT_TIMEOUT; // the usual case: not worth a NumberFormatException per request
+        }
         try {
-            BigDecimal seconds = new BigDecimal(param("timeout", "").strip());
+            BigDecimal seconds = new BigDecimal(text);
             if (seconds.signum() > 0) {
                 return Duration.ofMillis(Math.max(1, seconds.movePointRight(3).longValue()));
             }

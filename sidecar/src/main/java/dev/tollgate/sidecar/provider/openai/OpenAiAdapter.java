@@ -138,7 +138,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         String url = upstream.url(call, operation);
         HttpRequest.Builder request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url));
+            request = HttpRequest.newBuilder(uri(url));
         } catch (IllegalArgumentException e) {
             throw new GatewayError(500, "configuration_error", "invalid_api_base", call.target().describe()
                     + ": api_base '" + base + "' is not a valid URL").exception();
@@ -216,6 +216,21 @@ public final class OpenAiAdapter implements ProviderAdapter {
         } catch (IOException e) {
             throw new IllegalStateException("a parsed JSON tree always serialises", e);
         }
+    }
+
+    /** Parsed request URLs: a deployment calls the same one or two, and parsing one each time showed in the profile. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, URI> URIS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static URI uri(String url) {
+        URI known = URIS.get(url);
+        if (known != null) {
+            return known;
+        }
+        URI parsed = URI.create(url);
+        if (URIS.size() < 1024) {
+            URIS.put(url, parsed);
+        }
+        return parsed;
     }
 
     private static boolean startsWithError(byte[] data) {
