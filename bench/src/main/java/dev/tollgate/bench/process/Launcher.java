@@ -18,8 +18,11 @@ public final class Launcher {
     /** JVM flags the {@code ./tollgate} launcher gives the control plane and the sidecar. */
     public static final List<String> TOLLGATE_JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC");
     /** The sidecar's own memory bounds, as the launcher's SIDECAR_JAVA_OPTS (after the flags above). */
-    public static final List<String> SIDECAR_JVM_FLAGS = List.of("-Xms64m", "-Xmx128m", "-XX:MaxMetaspaceSize=128m",
-            "-XX:ReservedCodeCacheSize=64m", "-Xss512k");
+    public static final List<String> SIDECAR_JVM_FLAGS = List.of("-Xms64m", "-Xmx128m", "-Xmn40m", "-XX:SurvivorRatio=3",
+            "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k");
+    /** The launcher's malloc bound for every JVM it starts (MALLOC_ARENA_MAX unless set). */
+    public static final Map<String, String> MALLOC_ENV = Map.of("MALLOC_ARENA_MAX",
+            System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2"));
 
     private final Path root;
     private final Path runDir;
@@ -93,7 +96,9 @@ public final class Launcher {
         cmd.addAll(List.of("-jar", sidecarJar().toString(), "--port", Integer.toString(port),
                 "--control-plane", "127.0.0.1:" + grpcPort, "--data-dir", runDir.resolve(name).toString(),
                 "--name", name));
-        ManagedProcess p = processes.add(ManagedProcess.start(name, cmd, env, runDir, log(name)));
+        Map<String, String> withMalloc = new java.util.HashMap<>(MALLOC_ENV);
+        withMalloc.putAll(env);
+        ManagedProcess p = processes.add(ManagedProcess.start(name, cmd, withMalloc, runDir, log(name)));
         String base = "http://127.0.0.1:" + port;
         long[] live = {0};
         boolean ready = SetupHttp.await(Duration.ofSeconds(60), 5, () -> {
