@@ -1,5 +1,6 @@
 package dev.tollgate.sidecar.telemetry;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,7 +35,8 @@ public final class Metrics {
         final String type;
         final String help;
         final double[] buckets;
-        final Map<String, Series> series = new ConcurrentHashMap<>();
+        /** By label values (names alternating with values): no text is built to find a series. */
+        final Map<List<String>, Series> series = new ConcurrentHashMap<>();
 
         Family(String type, String help, double[] buckets) {
             this.type = type;
@@ -44,11 +46,14 @@ public final class Metrics {
     }
 
     private static final class Series {
+        /** The labels as exposed, e.g. {@code {alias="gpt",status="200"}}. */
+        final String labels;
         final DoubleAdder sum = new DoubleAdder();
         final LongAdder count = new LongAdder();
         final LongAdder[] buckets;
 
-        Series(int buckets) {
+        Series(String labels, int buckets) {
+            this.labels = labels;
             this.buckets = new LongAdder[buckets];
             for (int i = 0; i < buckets; i++) {
                 this.buckets[i] = new LongAdder();
@@ -85,8 +90,13 @@ public final class Metrics {
 
     private Series series(String name, String type, String help, double[] buckets, String[] labels) {
         Family family = families.computeIfAbsent(name, n -> new Family(type, help, buckets));
-        return family.series.computeIfAbsent(labelText(labels),
-                k -> new Series(buckets == null ? 0 : buckets.length));
+        List<String> key = Arrays.asList(labels);
+        Series known = family.series.get(key);
+        if (known != null) {
+            return known;
+        }
+        return family.series.computeIfAbsent(List.of(labels),
+                k -> new Series(labelText(labels), buckets == null ? 0 : buckets.length));
     }
 
     private static String labelText(String[] labels) {
@@ -124,7 +134,9 @@ public final class Metrics {
         new TreeMap<>(families).forEach((name, f) -> {
             out.append("# HELP ").append(name).append(' ').append(f.help).append('\n')
                     .append("# TYPE ").append(name).append(' ').append(f.type).append('\n');
-            new TreeMap<>(f.series).forEach((labels, s) -> {
+            TreeMap<String, Series> byText = new TreeMap<>();
+            f.series.values().forEach(s -> byText.put(s.labels, s));
+            byText.forEach((labels, s) -> {
                 if (f.buckets == null) {
                     out.append(name).append(labels).append(' ').append(format(s.sum.sum())).append('\n');
                     return;
