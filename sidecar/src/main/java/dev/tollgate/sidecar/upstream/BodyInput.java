@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  */
 final class BodyInput extends InputStream {
 
+    /** What ends a chunked body after a chunk's data: the chunk's CRLF, the last (empty) chunk, no trailers. */
+    private static final byte[] LAST_CHUNK = "\r\n0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private final Connection c;
     private final ResponseHead.Framing framing;
     private final Consumer<Connection> onEnd;
@@ -140,13 +143,39 @@ final class BodyInput extends InputStream {
         return ended;
     }
 
+    /**
+     * Ends the body without blocking when all of its rest is already buffered. A streaming reader
+     * stops at the provider's last event ({@code data: [DONE]}), which arrives with the chunked
+     * body's terminator right behind it: consuming that lets the connection go back to the pool,
+     * where closing it would make the next stream pay for a new connection (about 0.2 ms on
+     * loopback, far more with TLS). True when the body ended.
+     */
+    private boolean endIfBuffered() {
+        if (framing == ResponseHead.Framing.LENGTH && remaining <= c.buffered()) {
+            c.skipBuffered((int) remaining);
+            remaining = 0;
+            end();
+            return true;
+        }
+        if (framing == ResponseHead.Framing.CHUNKED && remaining >= 0
+                && remaining + LAST_CHUNK.length <= c.buffered()) {
+            c.skipBuffered((int) remaining);
+            remaining = 0;
+            if (c.skipIfBuffered(LAST_CHUNK)) {
+                end();
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (!ended) {
+        if (!ended && !endIfBuffered()) {
             // Unread body on the wire: the connection cannot carry another request; closing it also
             // tells the provider to stop (a client that went away mid-stream, a timed-out attempt).
             c.close();

@@ -123,6 +123,33 @@ final class Connection {
         return buf[pos++] & 0xff;
     }
 
+    /** Bytes read from the socket and not yet consumed. */
+    int buffered() {
+        return lim - pos;
+    }
+
+    /** Consumes {@code n} buffered bytes ({@code n <= buffered()}). */
+    void skipBuffered(int n) {
+        if (n < 0 || n > lim - pos) {
+            throw new IllegalArgumentException("skip " + n + " of " + (lim - pos) + " buffered bytes");
+        }
+        pos += n;
+    }
+
+    /** Consumes {@code expected} when the buffered bytes start with it; never reads the socket. */
+    boolean skipIfBuffered(byte[] expected) {
+        if (lim - pos < expected.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (buf[pos + i] != expected[i]) {
+                return false;
+            }
+        }
+        pos += expected.length;
+        return true;
+    }
+
     /** Whether bytes of a next response are already buffered: then the connection cannot be reused. */
     boolean hasBuffered() {
         return pos < lim;

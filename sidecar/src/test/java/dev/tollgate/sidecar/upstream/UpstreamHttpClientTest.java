@@ -124,6 +124,27 @@ class UpstreamHttpClientTest {
     }
 
     @Test
+    void streamClosedAtItsLastEventWithTheTerminatorBufferedIsReused() throws Exception {
+        try (RawServer server = new RawServer(peer -> {
+            while (peer.readRequest() != null) {
+                // The last event and the chunked terminator in one write, as providers send them.
+                peer.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nevent1\r\n"
+                        + "4\r\nDONE\r\n0\r\n\r\n");
+            }
+        })) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<InputStream> r = client.send(post(server, "{}"), HttpResponse.BodyHandlers.ofInputStream());
+                InputStream in = r.body();
+                byte[] upToDone = in.readNBytes(10);
+                assertEquals("event1DONE", new String(upToDone, StandardCharsets.US_ASCII));
+                in.close(); // the reader stops at its last event, before reading the end of the body
+                assertEquals(1, client.idleConnections(r.uri()), "the connection went back to the pool");
+            }
+            assertEquals(1, server.connections());
+        }
+    }
+
+    @Test
     void staleKeptConnectionIsRetriedOnceOnANewOne() throws Exception {
         CountDownLatch closedAfterFirst = new CountDownLatch(1);
         try (RawServer server = new RawServer(peer -> {
