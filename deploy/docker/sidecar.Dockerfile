@@ -50,6 +50,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # At most 2 malloc arenas: glibc's default (8 per core) keeps the JIT compiler's freed memory resident.
 ENV MALLOC_ARENA_MAX=2
 ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms64m", "-Xmx128m", "-Xmn40m", \
-  "-XX:SurvivorRatio=3", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-jar", \
-  "/app/tollgate-sidecar.jar"]
+  "-XX:SurvivorRatio=3", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", \
+  "-Djdk.pollerMode=1", "-jar", "/app/tollgate-sidecar.jar"]
 CMD ["--data-dir", "/var/lib/tollgate"]
