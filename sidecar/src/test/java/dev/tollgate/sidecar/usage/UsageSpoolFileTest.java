@@ -241,6 +241,27 @@ class UsageSpoolFileTest {
     }
 
     @Test
+    void fileMostlyPendingIsNotRewrittenOnEveryAcknowledgement() throws IOException {
+        List<UsageRecord> written = IntStream.range(0, 50_000)
+                .mapToObj(i -> record("steady-record-%06d".formatted(i)).toBuilder().setModel("m".repeat(50)).build())
+                .toList();
+        UsageSpool spool = crashedAfter(SpoolFile.DEFAULT_WINDOW_BYTES, written);
+        long grown = Files.size(file());
+        // Under sustained load most of the file is still pending: rewriting it would cost the whole set.
+        for (int from = 0; from < 20_000; from += 500) {
+            spool.acknowledge(written.subList(from, from + 500).stream().map(UsageRecord::getId).toList());
+            assertEquals(grown, Files.size(file()), "not rewritten while " + (50_000 - from - 500) + " are pending");
+        }
+        // Once the pending records are a quarter of the file or less, it is compacted.
+        spool.acknowledge(written.subList(20_000, 40_000).stream().map(UsageRecord::getId).toList());
+        assertTrue(Files.size(file()) < grown / 2, "compacted: " + Files.size(file()) + " of " + grown);
+        spool.close();
+        try (UsageSpool restarted = new UsageSpool(file())) {
+            assertEquals(written.subList(40_000, 50_000).stream().map(UsageRecord::getId).toList(), pendingIds(restarted));
+        }
+    }
+
+    @Test
     void concurrentAppendsAreEachRecoveredExactlyOnce() throws Exception {
         int threads = 8;
         int each = 500;
