@@ -74,12 +74,13 @@ public final class UsageSpool implements AutoCloseable {
             this.record = record;
         }
 
-        UsageRecord parsed() {
-            try {
-                return UsageRecord.parseFrom(record);
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new IllegalStateException("a usage record the spool serialized does not parse", e);
-            }
+    }
+
+    private static UsageRecord parse(byte[] record) {
+        try {
+            return UsageRecord.parseFrom(record);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a usage record the spool serialized does not parse", e);
         }
     }
 
@@ -131,9 +132,19 @@ public final class UsageSpool implements AutoCloseable {
      * {@code resendAfterMs} ago without an acknowledgement. Marks them sent at {@code nowMs}.
      */
     public List<UsageRecord> takeBatch(int max, long nowMs, long resendAfterMs) {
+        List<byte[]> taken = take(max, nowMs, resendAfterMs);
+        // Parsed after the lock is released: requests append under it.
+        List<UsageRecord> batch = new ArrayList<>(taken.size());
+        for (byte[] record : taken) {
+            batch.add(parse(record));
+        }
+        return batch;
+    }
+
+    private List<byte[]> take(int max, long nowMs, long resendAfterMs) {
         lock.lock();
         try {
-            List<UsageRecord> batch = new ArrayList<>(Math.min(max, pending.size()));
+            List<byte[]> batch = new ArrayList<>(Math.min(max, pending.size()));
             if (earliestSentMs != Long.MAX_VALUE && nowMs - earliestSentMs >= resendAfterMs) {
                 resendScan(batch, max, nowMs, resendAfterMs);
                 return batch;
@@ -143,7 +154,7 @@ public final class UsageSpool implements AutoCloseable {
                 Pending p = unsent.poll();
                 if (p.sentAtMs == 0 && pending.get(p.id) == p) {
                     p.sentAtMs = nowMs;
-                    batch.add(p.parsed());
+                    batch.add(p.record);
                 }
             }
             if (!batch.isEmpty() && earliestSentMs == Long.MAX_VALUE) {
@@ -156,12 +167,12 @@ public final class UsageSpool implements AutoCloseable {
     }
 
     /** Walks every pending record in arrival order, taking the never-sent and the due ones alike. */
-    private void resendScan(List<UsageRecord> batch, int max, long nowMs, long resendAfterMs) {
+    private void resendScan(List<byte[]> batch, int max, long nowMs, long resendAfterMs) {
         long earliest = Long.MAX_VALUE;
         for (Pending p : pending.values()) {
             if (batch.size() < max && (p.sentAtMs == 0 || nowMs - p.sentAtMs >= resendAfterMs)) {
                 p.sentAtMs = nowMs;
-                batch.add(p.parsed());
+                batch.add(p.record);
             }
             if (p.sentAtMs != 0) {
                 earliest = Math.min(earliest, p.sentAtMs);
