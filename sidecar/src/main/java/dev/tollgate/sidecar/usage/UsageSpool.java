@@ -73,7 +73,6 @@ public final class UsageSpool implements AutoCloseable {
             this.id = id;
             this.record = record;
         }
-
     }
 
     private static UsageRecord parse(byte[] record) {
