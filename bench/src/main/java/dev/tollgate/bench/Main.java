@@ -39,7 +39,8 @@ public final class Main {
               --jfr        record the sidecar with JFR during the concurrent workloads and list its hot spots
               --nginx PATH the nginx binary                                        [found on PATH, /usr/sbin]
 
-            Environment: TOLLGATE_JAVA_OPTS  extra JVM options for the sidecar (e.g. -Xmx256m)
+            Environment: TOLLGATE_JAVA_OPTS                extra JVM options for the sidecar (e.g. -Xmx256m)
+                         TOLLGATE_CONTROL_PLANE_JAVA_OPTS  extra JVM options for the control plane (e.g. a profiler)
             """;
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -88,12 +89,16 @@ public final class Main {
         if (!sidecarOptions.isEmpty()) {
             results.settings.put("sidecar_extra_jvm_options", sidecarOptions);
         }
+        List<String> controlPlaneOptions = javaOptions(System.getenv("TOLLGATE_CONTROL_PLANE_JAVA_OPTS"));
+        if (!controlPlaneOptions.isEmpty()) {
+            results.settings.put("control_plane_extra_jvm_options", controlPlaneOptions);
+        }
         Setup.say("run folder " + runDir + " (logs in logs/)");
         try (Processes processes = new Processes()) {
             // The database and spool of this run are of no further use; logs and the JFR file stay.
             processes.afterStop(() -> deleteTree(runDir.resolve("control-plane")));
             processes.afterStop(() -> deleteTree(runDir.resolve("bench-sidecar")));
-            Launcher launcher = new Launcher(root, runDir, processes);
+            Launcher launcher = new Launcher(root, runDir, processes, controlPlaneOptions);
             Setup.Stage stage;
             try {
                 stage = new Setup(plan, launcher, processes, results, nginx, sidecarOptions).start();

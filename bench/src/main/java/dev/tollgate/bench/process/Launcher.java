@@ -28,11 +28,14 @@ public final class Launcher {
     private final Path runDir;
     private final Processes processes;
     private final String java;
+    private final List<String> controlPlaneOptions;
 
-    public Launcher(Path root, Path runDir, Processes processes) {
+    /** @param controlPlaneOptions JVM options for the control plane after the launcher's flags */
+    public Launcher(Path root, Path runDir, Processes processes, List<String> controlPlaneOptions) {
         this.root = root;
         this.runDir = runDir;
         this.processes = processes;
+        this.controlPlaneOptions = List.copyOf(controlPlaneOptions);
         this.java = ProcessHandle.current().info().command().orElse("java");
     }
 
@@ -68,6 +71,7 @@ public final class Launcher {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(TOLLGATE_JVM_FLAGS);
+        cmd.addAll(controlPlaneOptions);
         cmd.addAll(List.of("-jar", controlPlaneJar().toString(), "--config", config.toString(),
                 "--admin-port", Integer.toString(adminPort), "--admin-host", "127.0.0.1",
                 "--grpc-port", Integer.toString(grpcPort), "--grpc-host", "127.0.0.1",

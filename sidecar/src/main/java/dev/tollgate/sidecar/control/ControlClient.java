@@ -16,6 +16,7 @@ import dev.tollgate.sidecar.policy.PolicyHolder;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Clock;
@@ -38,6 +39,8 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final int BATCH = 500;
+    /** Batches sent per upload tick at most (every 50 ms): 200,000 records/s. */
+    private static final int MAX_BATCHES_PER_TICK = 20;
     private static final long RESEND_AFTER_MS = 10_000;
 
     private final ManagedChannel channel;
@@ -250,9 +253,17 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
             return;
         }
         try {
-            List<UsageRecord> batch = spool.takeBatch(BATCH, clock.millis(), RESEND_AFTER_MS);
-            if (!batch.isEmpty()) {
-                send(out, SidecarMessage.newBuilder().setUsage(UsageBatch.newBuilder().addAllRecords(batch)).build());
+            // Everything waiting goes now, a batch at a time, while the stream takes more: one batch per
+            // tick capped the upload at BATCH * 20 records/s, below what one sidecar serves, and the
+            // backlog then waited on the heap long enough to be promoted.
+            for (int i = 0; i < MAX_BATCHES_PER_TICK; i++) {
+                List<UsageRecord> batch = spool.takeBatch(BATCH, clock.millis(), RESEND_AFTER_MS);
+                if (!batch.isEmpty()) {
+                    send(out, SidecarMessage.newBuilder().setUsage(UsageBatch.newBuilder().addAllRecords(batch)).build());
+                }
+                if (batch.size() < BATCH || (out instanceof ClientCallStreamObserver<?> call && !call.isReady())) {
+                    break;
+                }
             }
         } catch (RuntimeException e) {
             // Never let the periodic task die: it would stop all later uploads.
