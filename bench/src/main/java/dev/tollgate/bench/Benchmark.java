@@ -13,8 +13,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Runs the workloads of a plan against a started {@link Setup.Stage}: warm-up, sequential,
@@ -34,6 +36,7 @@ final class Benchmark {
     private final RunResults results;
     private final Path runDir;
     private final long selfPid = ProcessHandle.current().pid();
+    private Settle settle;
 
     Benchmark(BenchPlan plan, Setup.Stage stage, RunResults results, Path runDir) {
         this.plan = plan;
@@ -50,14 +53,20 @@ final class Benchmark {
             f.pid = arm.server().pid();
             f.idleRssKb = arm.server().rssKb();
         }
-        PhaseCpu load = PhaseCpu.start(selfPid, stage.controlPlane().pid(),
-                PhaseCpu.postgresOf(runDir.resolve("control-plane")), stage.sidecar().server().pid());
+        Optional<Long> postgres = PhaseCpu.postgresOf(runDir.resolve("control-plane"));
+        PhaseCpu load = PhaseCpu.start(selfPid, stage.controlPlane().pid(), postgres, stage.sidecar().server().pid());
+        List<Long> servers = new ArrayList<>(List.of(stage.sidecar().server().pid(), stage.controlPlane().pid()));
+        postgres.ifPresent(servers::add);
+        settle = new Settle(stage.sidecar().target().port(), servers);
         Thread sampler = Thread.ofVirtual().name("rss-sampler").start(() -> sampleRss(arms));
         try {
             warmUp(arms);
+            settle("sequential");
             sequential(arms);
             concurrent(arms);
+            settle("streaming");
             streaming(arms);
+            settle("budgeted");
             budgeted();
         } finally {
             sampler.interrupt();
@@ -122,6 +131,7 @@ final class Benchmark {
             Setup.say("JFR: " + Jcmd.startRecording(sidecar.pid()).lines().reduce((a, b) -> b).orElse(""));
         }
         for (int c : plan.concurrency()) {
+            settle("concurrent_" + c);
             double seconds = plan.concurrentBlock().toMillis() * plan.concurrentRounds() / 1000.0;
             WorkloadResult w = results.workload("concurrent_" + c, c + " connections, " + fmt(seconds) + " s per target",
                     c + " keep-alive connections, one virtual thread each, closed loop; blocks of "
@@ -177,6 +187,13 @@ final class Benchmark {
                 w.cost(arm.id()).add(arm.server().cpuTicks() - server0, ProcStat.cpuTicks(selfPid) - self0);
             }
         }
+    }
+
+    /** Lets the servers finish what the last workload set going (see {@link Settle}); notes how long it took. */
+    private void settle(String before) throws InterruptedException {
+        String line = settle.await(before);
+        Setup.say("  " + line);
+        results.notes.add(line);
     }
 
     private void sampleRss(List<Arm> arms) {

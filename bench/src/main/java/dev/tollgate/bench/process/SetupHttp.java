@@ -39,6 +39,20 @@ public final class SetupHttp {
         }
     }
 
+    /** The body of a GET answered 200, or empty when nothing (or something else) answered. */
+    public static java.util.Optional<String> getBody(String url) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+        try {
+            HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? java.util.Optional.of(r.body()) : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A POST of a JSON body with extra headers; throws when nothing answered. */
     public static HttpResponse<String> post(String url, Map<String, String> headers, String json) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
