@@ -155,6 +155,13 @@ public final class ApiServer implements AutoCloseable {
                 // once (streams included); Main's hook drains first and then stops it.
                 .shutdownHook(false)
                 .routing(r -> {
+                    r.addFilter((chain, req, res) -> {
+                        try {
+                            chain.proceed();
+                        } finally {
+                            ReadBufferChain.cut(req);
+                        }
+                    });
                     r.addFilter(MalformedRequests.headerLimit(limits.maxHeaderBytes()));
                     r.addFilter((chain, req, res) -> admit(drain, chain, req, res));
                     r.get("/metrics", (req, res) -> {
