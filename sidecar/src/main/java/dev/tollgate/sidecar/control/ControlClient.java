@@ -41,6 +41,12 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
     private static final int BATCH = 500;
     /** Batches sent per upload tick at most (every 50 ms): 200,000 records/s. */
     private static final int MAX_BATCHES_PER_TICK = 20;
+    /**
+     * The stream counts as ready for more usage while less than this is queued for the socket. gRPC's
+     * default (32 KiB) is less than one batch of 500 records, which made every tick stop after its
+     * first batch whenever the transport had not yet flushed it.
+     */
+    private static final int ON_READY_BYTES = 4 * 1024 * 1024;
     private static final long RESEND_AFTER_MS = 10_000;
 
     private final ManagedChannel channel;
@@ -121,7 +127,9 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
         // itself may still fail fast; the next retry then finds the channel READY).
         channel.resetConnectBackoff();
         Session session = new Session();
-        StreamObserver<SidecarMessage> out = ControlPlaneGrpc.newStub(channel).stream(session);
+        StreamObserver<SidecarMessage> out = ControlPlaneGrpc.newStub(channel)
+                .withOnReadyThreshold(ON_READY_BYTES)
+                .stream(session);
         session.out = out;
         sending.lock();
         try {

@@ -1,5 +1,6 @@
 package dev.tollgate.sidecar.usage;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import java.io.BufferedInputStream;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,40 +64,194 @@ final class SpoolFile implements AutoCloseable {
         this.windowBytes = windowBytes;
     }
 
+    /** What {@link #scan} found: the bytes of whole records at the start of the file, and how many. */
+    record Scan(long bytes, int records) {
+    }
+
     /**
-     * The records an earlier run left in the file, in order: up to the end of the file or the first
-     * zero where a record's length would start. A record cut short (a crash of the format's earlier,
-     * unmapped writer mid-write, or a damaged file) ends the list with a WARNING; everything before
-     * it is kept.
+     * Measures the records an earlier run left in the file, reading it once and keeping none: up to
+     * the end of the file or the first zero where a record's length would start. A record cut short
+     * (a crash of the format's earlier, unmapped writer mid-write, or a damaged file) ends them with a
+     * WARNING; everything before it is kept.
      */
-    static List<UsageRecord> recover(Path file) throws IOException {
-        List<UsageRecord> records = new ArrayList<>();
+    static Scan scan(Path file) throws IOException {
         if (!Files.exists(file)) {
-            return records;
+            return new Scan(0, 0);
         }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+        long bytes = 0;
+        int records = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), ZEROS_BYTES)) {
             while (true) {
-                in.mark(1);
-                int first = in.read();
-                if (first <= 0) {
-                    break; // the end of the file, or the zero after the last record
+                byte[] record = next(in);
+                if (record == null) {
+                    break;
                 }
-                in.reset();
-                UsageRecord r;
-                try {
-                    r = UsageRecord.parseDelimitedFrom(in);
-                } catch (IOException e) {
-                    r = null;
-                }
-                if (r == null || r.getId().isEmpty()) {
+                if (record.length == 0 || !wholeRecord(record)) {
                     LOG.log(System.Logger.Level.WARNING, "usage spool " + file + " ends in a partial record; "
                             + "it is dropped");
                     break;
                 }
-                records.add(r);
+                bytes += CodedOutputStream.computeUInt32SizeNoTag(record.length) + record.length;
+                records++;
             }
         }
-        return records;
+        return new Scan(bytes, records);
+    }
+
+    /** The first {@code bytes} bytes of {@code file} (whole records, as {@link #scan} measured), record by record. */
+    static Iterable<byte[]> records(Path file, long bytes) {
+        return () -> new java.util.Iterator<>() {
+            private final InputStream in = open();
+            private long left = bytes;
+
+            private InputStream open() {
+                try {
+                    return bytes == 0 ? InputStream.nullInputStream()
+                            : new BufferedInputStream(Files.newInputStream(file), ZEROS_BYTES);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                if (left > 0) {
+                    return true;
+                }
+                close();
+                return false;
+            }
+
+            @Override
+            public byte[] next() {
+                try {
+                    byte[] record = SpoolFile.next(in);
+                    if (record == null) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    left -= CodedOutputStream.computeUInt32SizeNoTag(record.length) + record.length;
+                    return record;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            private void close() {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // read only
+                }
+            }
+        };
+    }
+
+    /**
+     * The next record of a stream of length-delimited records: null at the end of the stream or at a
+     * zero where a length would start; an empty array when the record is cut short.
+     */
+    private static byte[] next(InputStream in) throws IOException {
+        int first = in.read();
+        if (first <= 0) {
+            return null;
+        }
+        int length;
+        try {
+            length = CodedInputStream.readRawVarint32(first, in);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+        if (length <= 0) {
+            return new byte[0];
+        }
+        byte[] record = in.readNBytes(length);
+        return record.length == length ? record : new byte[0];
+    }
+
+    /** Whether the bytes parse as a usage record with an id (zeros after a record cut short do not). */
+    private static boolean wholeRecord(byte[] record) {
+        try {
+            return !UsageRecord.parseFrom(record).getId().isEmpty();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The id of a serialized {@link UsageRecord} (its field 1), read without parsing the rest; empty
+     * when the bytes hold none.
+     */
+    static String idOf(byte[] record) {
+        int at = 0;
+        try {
+            while (at < record.length) {
+                long[] tag = varint(record, at);
+                at = (int) tag[1];
+                int field = (int) (tag[0] >>> 3);
+                int wireType = (int) (tag[0] & 7);
+                switch (wireType) {
+                    case 0 -> at = (int) varint(record, at)[1];
+                    case 1 -> at += 8;
+                    case 5 -> at += 4;
+                    case 2 -> {
+                        long[] length = varint(record, at);
+                        at = (int) length[1];
+                        if (length[0] < 0 || at + length[0] > record.length) {
+                            return "";
+                        }
+                        if (field == UsageRecord.ID_FIELD_NUMBER) {
+                            return new String(record, at, (int) length[0], java.nio.charset.StandardCharsets.UTF_8);
+                        }
+                        at += (int) length[0];
+                    }
+                    default -> {
+                        return "";
+                    }
+                }
+            }
+        } catch (ArrayIndexOutOfBoundsException e) {
+            return "";
+        }
+        return "";
+    }
+
+    /** A varint at {@code at}: its value and the index after it. */
+    private static long[] varint(byte[] b, int at) {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            byte x = b[at++];
+            value |= (long) (x & 0x7F) << shift;
+            if (x >= 0) {
+                return new long[] {value, at};
+            }
+        }
+        throw new ArrayIndexOutOfBoundsException("varint longer than 10 bytes");
+    }
+
+    /**
+     * Reads from the file at {@code position} into {@code dst} (as much as it has room for, not past
+     * the records' end); returns the bytes read. Sees what appends stored through the mapping.
+     */
+    int read(long position, ByteBuffer dst) throws IOException {
+        if (channel == null) {
+            throw new IOException("usage spool " + file + " is closed");
+        }
+        long left = end - position;
+        if (left <= 0) {
+            return 0;
+        }
+        if (dst.remaining() > left) {
+            dst.limit(dst.position() + (int) left);
+        }
+        int total = 0;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, position + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
     }
 
     /** Replaces the file (atomically, via rename) with one holding just these records, ready to append. */

@@ -189,6 +189,7 @@ class UsageSpoolFileTest {
         List<UsageRecord> acked = IntStream.range(0, 20)
                 .mapToObj(i -> record("an-acknowledged-record-with-a-long-id-" + i)).toList();
         UsageSpool spool = crashedAfter(SMALL_WINDOW, acked);
+        pendingIds(spool); // sent, then acknowledged
         spool.acknowledge(acked.stream().map(UsageRecord::getId).toList());
         spool.append(record("r1")); // shorter than what it overwrites: stale bytes follow it
         assertEquals(SMALL_WINDOW, Files.size(file()), "the file is reused, not grown");
@@ -229,6 +230,7 @@ class UsageSpoolFileTest {
                 .toList();
         UsageSpool spool = crashedAfter(SpoolFile.DEFAULT_WINDOW_BYTES, written);
         long grown = Files.size(file());
+        pendingIds(spool);
         spool.acknowledge(written.subList(0, 45_000).stream().map(UsageRecord::getId).toList());
         assertTrue(Files.size(file()) < grown, "compacted: " + Files.size(file()) + " < " + grown);
         spool.append(record("after-compaction"));
@@ -247,6 +249,7 @@ class UsageSpoolFileTest {
                 .toList();
         UsageSpool spool = crashedAfter(SpoolFile.DEFAULT_WINDOW_BYTES, written);
         long grown = Files.size(file());
+        pendingIds(spool);
         // Under sustained load most of the file is still pending: rewriting it would cost the whole set.
         for (int from = 0; from < 20_000; from += 500) {
             spool.acknowledge(written.subList(from, from + 500).stream().map(UsageRecord::getId).toList());

@@ -128,6 +128,7 @@ class UsageSpoolTest {
     void aNewSpoolAfterEverythingWasAcknowledgedHasNothingToSend() throws IOException {
         try (UsageSpool spool = new UsageSpool(file())) {
             spool.append(record("r1"));
+            spool.takeBatch(10, 1_000, RESEND_AFTER_MS);
             spool.acknowledge(List.of("r1"));
         }
 
@@ -155,6 +156,99 @@ class UsageSpoolTest {
         try (UsageSpool again = new UsageSpool(file())) {
             assertEquals(List.of("r1", "r4"), ids(again.takeBatch(10, 1_000, RESEND_AFTER_MS)),
                     "records appended after the recovery are not lost behind the cut one");
+        }
+    }
+
+    @Test
+    void atMostMaxInFlightRecordsAreOutAtOnceAndTheRestFollowAsTheyAreAcknowledged() throws IOException {
+        int total = UsageSpool.MAX_IN_FLIGHT + 10_000;
+        try (UsageSpool spool = new UsageSpool(file())) {
+            for (int i = 0; i < total; i++) {
+                spool.append(record("r" + i));
+            }
+            assertEquals(total, spool.depth());
+
+            List<String> first = ids(spool.takeBatch(Integer.MAX_VALUE, 1_000, RESEND_AFTER_MS));
+            assertEquals(UsageSpool.MAX_IN_FLIGHT, first.size());
+            assertEquals(List.of(), ids(spool.takeBatch(Integer.MAX_VALUE, 1_001, RESEND_AFTER_MS)), "the cap holds");
+
+            spool.acknowledge(first);
+            List<String> rest = ids(spool.takeBatch(Integer.MAX_VALUE, 1_002, RESEND_AFTER_MS));
+            assertEquals(10_000, rest.size());
+            assertEquals("r" + UsageSpool.MAX_IN_FLIGHT, rest.getFirst());
+            assertEquals("r" + (total - 1), rest.getLast());
+            assertEquals(10_000, spool.depth());
+        }
+    }
+
+    @Test
+    void afterAReconnectEverythingInFlightIsSentAgainAtOnceThenNotUntilDue() throws IOException {
+        try (UsageSpool spool = new UsageSpool(file())) {
+            spool.append(record("r1"));
+            spool.append(record("r2"));
+            spool.takeBatch(10, 1_000, RESEND_AFTER_MS);
+            spool.append(record("r3"));
+
+            spool.markAllUnsent();
+
+            assertEquals(List.of("r1", "r2", "r3"), ids(spool.takeBatch(10, 1_500, RESEND_AFTER_MS)));
+            assertEquals(List.of(), ids(spool.takeBatch(10, 1_600, RESEND_AFTER_MS)));
+            assertEquals(3, spool.depth());
+        }
+    }
+
+    @Test
+    void compactionKeepsRecordsInFlightAndNeverSentInOrder() throws IOException {
+        // Records of ~100 bytes, enough to pass the 4 MiB compaction threshold.
+        int total = 50_000;
+        List<String> all = new java.util.ArrayList<>();
+        try (UsageSpool spool = new UsageSpool(file())) {
+            for (int i = 0; i < total; i++) {
+                String id = "compact-%06d".formatted(i);
+                all.add(id);
+                spool.append(record(id).toBuilder().setModel("m".repeat(60)).build());
+            }
+            long grown = Files.size(file());
+            assertEquals(45_000, spool.takeBatch(45_000, 1_000, RESEND_AFTER_MS).size());
+
+            spool.acknowledge(all.subList(0, 44_000)); // 1,000 stay in flight, 5,000 were never sent
+
+            assertTrue(Files.size(file()) < grown / 4, "compacted: " + Files.size(file()) + " of " + grown);
+            assertEquals(6_000, spool.depth());
+            assertEquals(all.subList(45_000, total), ids(spool.takeBatch(Integer.MAX_VALUE, 2_000, RESEND_AFTER_MS)),
+                    "the never-sent records, read from their new place");
+            assertEquals(all.subList(44_000, 45_000),
+                    ids(spool.takeBatch(1_000, 1_000 + RESEND_AFTER_MS, RESEND_AFTER_MS)),
+                    "the records in flight, read from their new place when due again");
+        }
+        try (UsageSpool restarted = new UsageSpool(file())) {
+            assertEquals(all.subList(44_000, total), ids(restarted.takeBatch(Integer.MAX_VALUE, 1_000, RESEND_AFTER_MS)));
+        }
+    }
+
+    @Test
+    void aRecordLargerThanTheReadSliceIsReadWhole() throws IOException {
+        try (UsageSpool spool = new UsageSpool(file())) {
+            spool.append(record("small-1"));
+            spool.append(record("large").toBuilder().setModel("x".repeat(600 * 1024)).build());
+            spool.append(record("small-2"));
+
+            List<UsageRecord> batch = spool.takeBatch(10, 1_000, RESEND_AFTER_MS);
+
+            assertEquals(List.of("small-1", "large", "small-2"), ids(batch));
+            assertEquals(600 * 1024, batch.get(1).getModel().length());
+        }
+    }
+
+    @Test
+    void anAcknowledgementOfARecordNeverSentIsIgnored() throws IOException {
+        try (UsageSpool spool = new UsageSpool(file())) {
+            spool.append(record("r1"));
+
+            spool.acknowledge(List.of("r1"));
+
+            assertEquals(1, spool.depth());
+            assertEquals(List.of("r1"), ids(spool.takeBatch(10, 1_000, RESEND_AFTER_MS)));
         }
     }
 }
