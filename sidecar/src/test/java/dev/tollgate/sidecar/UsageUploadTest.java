@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The usage upload against a gRPC control plane on loopback: one upload tick sends the whole
- * backlog, batch by batch, so the upload rate is not capped at one batch per tick.
+ * The usage upload against a gRPC control plane on loopback: one upload tick sends a backlog of
+ * up to four batches, batch by batch, so the upload rate is not capped at one batch per tick.
  */
 class UsageUploadTest {
 
