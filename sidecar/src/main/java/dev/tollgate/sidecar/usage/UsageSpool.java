@@ -217,7 +217,8 @@ public final class UsageSpool implements AutoCloseable {
                 unsent--;
             }
             if (consumed == 0) {
-                if (read == 0) {
+                if (read < readBuffer.capacity()) {
+                    // All that is left of the file was read and holds no whole record.
                     throw new IOException("usage spool: " + unsent + " record(s) counted past the end of the file");
                 }
                 // One record larger than the buffer: grow it and read again.
