@@ -97,6 +97,10 @@ public final class Launcher {
         cmd.add(java);
         cmd.addAll(TOLLGATE_JVM_FLAGS);
         cmd.addAll(SIDECAR_JVM_FLAGS);
+        // As the launcher: a class-data archive in the sidecar's data folder, written when the first
+        // start exits and mapped by the later ones.
+        cmd.addAll(List.of("-XX:+AutoCreateSharedArchive",
+                "-XX:SharedArchiveFile=" + runDir.resolve(name).resolve("sidecar.jsa"), "-Xlog:cds=off"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", sidecarJar().toString(), "--port", Integer.toString(port),
                 "--control-plane", "127.0.0.1:" + grpcPort, "--data-dir", runDir.resolve(name).toString(),

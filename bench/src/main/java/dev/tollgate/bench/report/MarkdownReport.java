@@ -94,7 +94,8 @@ public final class MarkdownReport {
         r.sidecarReadyMs.forEach(v -> md.append(fmt("%.0f ms", v)).append("; "));
         md.append("median ").append(fmt("%.0f ms", r.medianSidecarReadyMs())).append(". Start to listening: ");
         r.sidecarLiveMs.forEach(v -> md.append(fmt("%.0f ms", v)).append("; "));
-        md.append("\n\n");
+        md.append("\nThe first start has no class-data archive yet and writes one when it is stopped; the later "
+                + "starts map it, as the launcher's sidecar does from its second run on.\n\n");
 
         if (r.jfr != null) {
             md.append("## Sidecar hot spots (JFR, concurrent workloads)\n\n").append(r.jfr.samples())
