@@ -177,55 +177,28 @@ final class SpoolFile implements AutoCloseable {
         }
     }
 
+    /** The tag of {@link UsageRecord}'s id: field 1, length-delimited. */
+    private static final int ID_TAG = UsageRecord.ID_FIELD_NUMBER << 3 | 2;
+
     /**
-     * The id of a serialized {@link UsageRecord} (its field 1), read without parsing the rest; empty
-     * when the bytes hold none.
+     * The id of a serialized {@link UsageRecord}, read without parsing the rest (it is the first
+     * field written); empty when the bytes hold none.
      */
     static String idOf(byte[] record) {
-        int at = 0;
         try {
-            while (at < record.length) {
-                long[] tag = varint(record, at);
-                at = (int) tag[1];
-                int field = (int) (tag[0] >>> 3);
-                int wireType = (int) (tag[0] & 7);
-                switch (wireType) {
-                    case 0 -> at = (int) varint(record, at)[1];
-                    case 1 -> at += 8;
-                    case 5 -> at += 4;
-                    case 2 -> {
-                        long[] length = varint(record, at);
-                        at = (int) length[1];
-                        if (length[0] < 0 || at + length[0] > record.length) {
-                            return "";
-                        }
-                        if (field == UsageRecord.ID_FIELD_NUMBER) {
-                            return new String(record, at, (int) length[0], java.nio.charset.StandardCharsets.UTF_8);
-                        }
-                        at += (int) length[0];
-                    }
-                    default -> {
-                        return "";
-                    }
+            CodedInputStream in = CodedInputStream.newInstance(record);
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag == ID_TAG) {
+                    return in.readString();
+                }
+                if (!in.skipField(tag)) {
+                    break;
                 }
             }
-        } catch (ArrayIndexOutOfBoundsException e) {
-            return "";
+        } catch (IOException e) {
+            // not a record: no id
         }
         return "";
-    }
-
-    /** A varint at {@code at}: its value and the index after it. */
-    private static long[] varint(byte[] b, int at) {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            byte x = b[at++];
-            value |= (long) (x & 0x7F) << shift;
-            if (x >= 0) {
-                return new long[] {value, at};
-            }
-        }
-        throw new ArrayIndexOutOfBoundsException("varint longer than 10 bytes");
     }
 
     /**
