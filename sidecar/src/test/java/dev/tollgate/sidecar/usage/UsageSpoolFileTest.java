@@ -223,6 +223,25 @@ class UsageSpoolFileTest {
     }
 
     @Test
+    void aReplacedFileGivesItsPagesBackAtOnce() throws IOException {
+        // Records beyond one window: acknowledging them all replaces the file with an empty one.
+        List<UsageRecord> written = IntStream.range(0, 200).mapToObj(i -> record("replaced-record-%04d".formatted(i)))
+                .toList();
+        UsageSpool spool = crashedAfter(SMALL_WINDOW, written);
+        Path oldFile = dir.resolve("old-inode");
+        Files.createLink(oldFile, file());
+        assertTrue(Files.size(oldFile) > SMALL_WINDOW, "grown past one window: " + Files.size(oldFile));
+        spool.acknowledge(pendingIds(spool));
+
+        // The old inode (still mapped by the dropped windows) holds no pages any more.
+        assertEquals(0, Files.size(oldFile));
+        spool.append(record("after-replacement"));
+        try (UsageSpool restarted = new UsageSpool(file())) {
+            assertEquals(List.of("after-replacement"), pendingIds(restarted));
+        }
+    }
+
+    @Test
     void compactionPastTheThresholdKeepsOnlyThePendingRecords() throws IOException {
         // Enough records of ~100 bytes to pass the 4 MiB compaction threshold.
         List<UsageRecord> written = IntStream.range(0, 50_000)
