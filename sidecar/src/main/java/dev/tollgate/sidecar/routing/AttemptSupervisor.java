@@ -19,9 +19,9 @@ import java.util.concurrent.TimeoutException;
  * that no adapter (whatever it blocks on) can keep a request past its timeouts: on time-out the
  * request thread abandons the call (interrupting it, which cancels the JDK HTTP client's exchange)
  * and goes on. For streams, a {@link FirstByteGuard} bounds the time to the first chunk and the
- * idle time between chunks as well. Streams need this (the guards watch a call running elsewhere);
- * calls answered with one value run inline on the request thread ({@link InlineAttempt}) instead,
- * unless that thread is a platform thread. Stateless.
+ * idle time between chunks as well. Requests the server handles run on virtual threads, whose
+ * attempts run inline instead ({@link InlineAttempt}, {@link InlineStream}); this is for callers on
+ * platform threads, whose blocking socket reads an interrupt cannot end. Stateless.
  */
 final class AttemptSupervisor {
 

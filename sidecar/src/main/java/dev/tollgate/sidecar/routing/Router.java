@@ -107,11 +107,19 @@ public final class Router {
 
     /**
      * Routes a stream: chunks go to {@code downstream}, and {@code beforeFirstChunk} runs once, with
-     * the attempt that is answering, just before the first one does.
+     * the attempt that is answering, just before the first one does. On a virtual thread each
+     * attempt runs inline under the watchdog ({@link InlineStream}), elsewhere on a supervised thread.
      */
     public Outcome<TokenUsage> stream(Request request, RouteLog log, ChunkSink downstream,
                                       Consumer<Attempt> beforeFirstChunk, StreamCall call) {
+        boolean inline = Thread.currentThread().isVirtual();
         return route(request, log, true, usage -> usage, (attempt, limits, onEnd) -> {
+            if (inline) {
+                InlineStream inlineStream = new InlineStream(downstream, () -> beforeFirstChunk.accept(attempt), limits);
+                AttemptSupervisor.Result<TokenUsage> result = inlineStream.run(() -> call.call(attempt, inlineStream),
+                        attempt.target(), request.requestId(), onEnd, watchdog);
+                return new AliasAttempts.Ran<>(result, inlineStream.firstByteNanos());
+            }
             FirstByteGuard guard = new FirstByteGuard(downstream, () -> beforeFirstChunk.accept(attempt));
             AttemptSupervisor.Result<TokenUsage> result = AttemptSupervisor.run(() -> call.call(attempt, guard), guard,
                     limits, attempt.target(), request.requestId(), onEnd);

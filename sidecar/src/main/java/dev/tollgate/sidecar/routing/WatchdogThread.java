@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The sidecar's one {@link Watchdog}: a daemon platform thread that sleeps until the earliest armed
@@ -15,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * is two skip-list operations and no cross-thread wake-up (unlike a scheduled executor, which
  * signals its worker whenever a new task heads an emptied queue). A fired watch is fired again every
  * {@code repeat} until its attempt ends: an adapter that swallows one interrupt and blocks again is
- * still cut. Thread-safe.
+ * still cut; a watch whose deadline moved is looked at again when it says. Thread-safe.
  */
 public final class WatchdogThread implements Watchdog {
 
@@ -55,8 +56,8 @@ public final class WatchdogThread implements Watchdog {
     }
 
     @Override
-    public Watch arm(Thread thread, long deadlineNanos) {
-        Watch watch = new Watch(thread);
+    public Watch arm(Thread thread, long deadlineNanos, LongUnaryOperator moving) {
+        Watch watch = new Watch(thread, moving, Watch.SPIN);
         watch.deadlineNanos = deadlineNanos;
         armed.put(watch, Boolean.TRUE);
         if (deadlineNanos - nextLookNanos < 0) {
@@ -89,8 +90,7 @@ public final class WatchdogThread implements Watchdog {
                 if (first != null && first.getKey().deadlineNanos - now <= 0) {
                     Watch due = first.getKey();
                     // Whoever removes it owns it: a concurrent disarm means the attempt ended.
-                    if (armed.remove(due) != null && due.fire()) {
-                        due.deadlineNanos = now + repeatNanos;
+                    if (armed.remove(due) != null && due.due(now, repeatNanos)) {
                         armed.put(due, Boolean.TRUE);
                     }
                     continue;

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
 
 /**
  * A {@link Watchdog} that fires only when a test says so: it hands out the watches armed with it,
@@ -19,8 +20,8 @@ final class ManualWatchdog implements Watchdog {
     final CountDownLatch waitingForDelivery = new CountDownLatch(1);
 
     @Override
-    public Watch arm(Thread thread, long deadlineNanos) {
-        Watch watch = new Watch(thread, () -> {
+    public Watch arm(Thread thread, long deadlineNanos, LongUnaryOperator moving) {
+        Watch watch = new Watch(thread, moving, () -> {
             waitingForDelivery.countDown();
             Thread.yield();
         });
