@@ -69,6 +69,15 @@ class InlineStreamTest {
         }
     }
 
+    /** Waits until {@code thread} sleeps (its write to the client is over, it waits for the provider). */
+    private static void awaitSleeping(Thread thread) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (thread.getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the request thread never waited: " + thread.getState());
+            Thread.onSpinWait();
+        }
+    }
+
     private static void await(CountDownLatch latch, String what) throws InterruptedException {
         assertTrue(latch.await(WAIT.toNanos(), TimeUnit.NANOSECONDS), what);
     }
@@ -104,6 +113,7 @@ class InlineStreamTest {
         Watch watch = watchdog.next();
         await(firstWritten, "the first chunk was written");
         long chunkSeen = System.nanoTime();
+        awaitSleeping(t.thread);
 
         // Past the first-chunk limit (1 s), within the idle limit (5 s) of the chunk: no cut, look again later.
         long now = chunkSeen + Duration.ofSeconds(2).toNanos();
