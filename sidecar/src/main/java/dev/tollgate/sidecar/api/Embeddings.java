@@ -10,9 +10,11 @@ import dev.tollgate.sidecar.routing.Outcome;
 import dev.tollgate.sidecar.routing.RequestOverrides;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 
 /** {@code POST /v1/embeddings}: admit, let the router call deployments ({@code model} rewritten), record usage. Thread-safe. */
@@ -60,6 +62,8 @@ final class Embeddings implements Handler {
             }
         } catch (GatewayException e) {
             exchange.fail(res, e.error());
+        } catch (UncheckedIOException | CloseConnectionException e) {
+            exchange.clientClosed();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request " + exchange.requestId + " failed unexpectedly", e);
             exchange.fail(res, Failures.internal(exchange.requestId));

@@ -110,6 +110,12 @@ final class Exchange {
         return answer == null ? 0 : Pricing.costMicros(answer.deployment(), usage);
     }
 
+    /** The client went away mid-response: nothing more can be sent, and the record says so. */
+    void clientClosed() {
+        status = 499;
+        errorType = "client_closed";
+    }
+
     void failed(GatewayError error) {
         status = error.status();
         errorType = error.code();

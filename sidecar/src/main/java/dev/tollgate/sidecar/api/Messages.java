@@ -13,6 +13,7 @@ import dev.tollgate.sidecar.routing.Outcome;
 import dev.tollgate.sidecar.routing.RequestOverrides;
 import dev.tollgate.sidecar.usage.Pricing;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -79,10 +80,8 @@ final class Messages implements Handler {
             }
         } catch (GatewayException e) {
             exchange.fail(res, e.error());
-        } catch (UncheckedIOException e) {
-            // The client went away mid-response; nothing more can be sent.
-            exchange.status = 499;
-            exchange.errorType = "client_closed";
+        } catch (UncheckedIOException | CloseConnectionException e) {
+            exchange.clientClosed();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request " + exchange.requestId + " failed unexpectedly", e);
             exchange.fail(res, Failures.internal(exchange.requestId));
@@ -122,10 +121,7 @@ final class Messages implements Handler {
                             }
                             sse.closeQuietly();
                         }
-                        case CLIENT_GONE -> {
-                            exchange.status = 499;
-                            exchange.errorType = "client_closed";
-                        }
+                        case CLIENT_GONE -> exchange.clientClosed();
                     }
                 }
             }

@@ -2,15 +2,19 @@ package dev.tollgate.sidecar.api;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Writes a server-sent-events response, committing status and headers only at the first event
- * (so an error before it can still be a plain HTTP error), and flushing every event at once.
- * Confined to the request's thread.
+ * (so an error before it can still be a plain HTTP error), and flushing every event at once. A
+ * client that went away is always an {@link IOException} here (Helidon reports it unchecked when
+ * the response's end fails), which the handlers record as client_closed. Confined to the
+ * request's thread.
  */
 final class SseWriter {
 
@@ -80,7 +84,46 @@ final class SseWriter {
             res.status(Status.OK_200);
             res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
             res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-            out = res.outputStream();
+            out = new ClientStream(res.outputStream());
+        }
+    }
+
+    /** The response's stream, with Helidon's unchecked "connection closed" turned into the IOException it is. */
+    private static final class ClientStream extends FilterOutputStream {
+
+        ClientStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (CloseConnectionException e) {
+                throw gone(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (CloseConnectionException e) {
+                throw gone(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.close();
+            } catch (CloseConnectionException e) {
+                throw gone(e);
+            }
+        }
+
+        private static IOException gone(CloseConnectionException e) {
+            return new IOException("the client went away: " + e.getMessage(), e);
         }
     }
 }

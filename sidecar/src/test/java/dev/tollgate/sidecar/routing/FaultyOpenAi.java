@@ -68,6 +68,10 @@ final class FaultyOpenAi implements AutoCloseable {
     record HangAfterFirstChunk() implements Behaviour {
     }
 
+    /** A stream that sends its first chunk, waits for {@code release}, then ends normally. */
+    record HeldAfterFirstChunk(CountDownLatch release) implements Behaviour {
+    }
+
     static final Behaviour OK = new Ok(0);
     static final Behaviour HANG = new Hang();
 
@@ -185,6 +189,13 @@ final class FaultyOpenAi implements AutoCloseable {
                 case HangAfterFirstChunk h -> {
                     startStream(ex, name);
                     closing.await();
+                }
+                case HeldAfterFirstChunk h -> {
+                    OutputStream out = startStream(ex, name);
+                    h.release().await(10, TimeUnit.SECONDS);
+                    out.write(chunk(name, "{\"content\":\" " + name + "\"}", "\"stop\""));
+                    out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.close();
                 }
             }
         } catch (InterruptedException e) {

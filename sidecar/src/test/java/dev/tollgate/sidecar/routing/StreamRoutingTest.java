@@ -10,8 +10,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.proto.control.v1.RoutingFallbacks;
 import dev.tollgate.proto.control.v1.UsageRecord;
 import dev.tollgate.sidecar.testing.SseData;
+import dev.tollgate.sidecar.testing.TestSidecar;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +147,63 @@ class StreamRoutingTest {
             assertEquals("Deployment 'chat#solo' (provider openai) behind alias 'chat': no first token within the "
                     + "deployment's stream_timeout of 0.2 s. Check the provider's health, or raise the timeout if its "
                     + "answers are simply long.", RoutedSidecar.error(r).path("message").asText());
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpMidStreamIsRecordedAsClientClosedWithoutAnErrorLogged() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        upstream.always("solo", new FaultyOpenAi.HeldAfterFirstChunk(release));
+        List<String> errors = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    synchronized (errors) {
+                        errors.add(r.getMessage());
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.tollgate");
+        logger.addHandler(handler);
+        try (RoutedSidecar sidecar = RoutedSidecar.on(upstream).deployment("chat", "solo").start()) {
+            try (Socket client = new Socket("127.0.0.1", sidecar.port())) {
+                byte[] body = RoutedSidecar.STREAM.formatted("chat").getBytes(StandardCharsets.UTF_8);
+                client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Authorization: Bearer " + TestSidecar.KEY + "\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().write(body);
+                InputStream in = client.getInputStream();
+                ByteArrayOutputStream seen = new ByteArrayOutputStream();
+                // The whole first chunk, to the end of its chunked framing: a close with unread bytes would be a reset.
+                while (!seen.toString(StandardCharsets.UTF_8).contains("\"content\":\"from\"")
+                        || !seen.toString(StandardCharsets.UTF_8).endsWith("\n\n\r\n")) {
+                    int b = in.read();
+                    assertTrue(b >= 0, "the stream ended before its first chunk: " + seen);
+                    seen.write(b);
+                }
+                // Hang up (a FIN): the sidecar's next write still succeeds, the one after it (the
+                // response's end) fails.
+            }
+            release.countDown();
+
+            UsageRecord u = sidecar.usage(0);
+            assertEquals(499, u.getHttpStatus());
+            assertEquals("client_closed", u.getErrorType());
+        } finally {
+            logger.removeHandler(handler);
+        }
+        synchronized (errors) {
+            assertEquals(List.of(), errors);
         }
     }
 }
