@@ -13,6 +13,8 @@ import java.util.Map;
  * @param jfr              record the sidecar with JFR during the concurrent workloads
  * @param warmup           at most this long per target, at 16 connections, before anything is measured
  * @param warmupRequests   or until the target has answered this many warm-up requests
+ * @param jitQuiet         then rounds of every request kind through the sidecar until its JIT compiler is
+ *                         quiet, at most this long
  * @param sequentialCount  requests per target, one client
  * @param sequentialBlock  requests per block before switching target
  * @param concurrency      connection counts of the concurrent workloads
@@ -25,7 +27,8 @@ import java.util.Map;
  * @param budgetCount      requests per target in the budgeted-key workload
  * @param sidecarStarts    sidecar starts timed (the last one is measured under load)
  */
-record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int warmupRequests, int sequentialCount,
+record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int warmupRequests, Duration jitQuiet,
+                 int sequentialCount,
                  int sequentialBlock,
                  List<Integer> concurrency, Duration concurrentBlock, int concurrentRounds, int streamChunks,
                  long streamGapMicros, int streamCount, int streamBlock, int budgetCount, int sidecarStarts) {
@@ -50,12 +53,14 @@ record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int
     }
 
     static BenchPlan full(boolean peers, boolean jfr) {
-        return new BenchPlan(false, peers, jfr, Duration.ofSeconds(15), 30_000, 2000, 100, List.of(16, 64),
+        return new BenchPlan(false, peers, jfr, Duration.ofSeconds(15), 30_000, Duration.ofSeconds(60), 2000, 100,
+                List.of(16, 64),
                 Duration.ofSeconds(1), 10, 100, 1000, 40, 5, 1000, 3);
     }
 
     static BenchPlan quick(boolean peers, boolean jfr) {
-        return new BenchPlan(true, peers, jfr, Duration.ofSeconds(2), 3_000, 300, 50, List.of(16, 64),
+        return new BenchPlan(true, peers, jfr, Duration.ofSeconds(2), 3_000, Duration.ofSeconds(3), 300, 50,
+                List.of(16, 64),
                 Duration.ofMillis(500), 2, 100, 1000, 10, 5, 200, 1);
     }
 
@@ -66,6 +71,7 @@ record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int
         m.put("peers", peers);
         m.put("warmup_max_s_per_target", warmup.toMillis() / 1000.0);
         m.put("warmup_requests_per_target", warmupRequests);
+        m.put("jit_quiet_max_s", jitQuiet.toMillis() / 1000.0);
         m.put("sequential_requests", sequentialCount);
         m.put("sequential_block", sequentialBlock);
         m.put("concurrency", concurrency);

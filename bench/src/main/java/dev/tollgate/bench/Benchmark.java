@@ -31,6 +31,9 @@ final class Benchmark {
         void run(Arm arm, Series into) throws InterruptedException;
     }
 
+    /** Compilations in a round of {@link #warmUntilJitQuiet()} below which the JIT counts as quiet. */
+    private static final int JIT_QUIET = 10;
+
     private final BenchPlan plan;
     private final Setup.Stage stage;
     private final RunResults results;
@@ -61,6 +64,7 @@ final class Benchmark {
         Thread sampler = Thread.ofVirtual().name("rss-sampler").start(() -> sampleRss(arms));
         try {
             warmUp(arms);
+            warmUntilJitQuiet();
             settle("sequential");
             sequential(arms);
             concurrent(arms);
@@ -113,6 +117,58 @@ final class Benchmark {
                         + discard.firstError());
             }
         }
+    }
+
+    /**
+     * After the first warm-up the sidecar's JIT compiler goes on compiling for a minute or more: the
+     * paths that only some workloads take (64 connections, streams, the budgeted key) are still
+     * interpreted or in their first compiled form, and a C2 compilation takes one of the two cores
+     * for milliseconds, which a measurement would count as the sidecar's CPU and latency. A long-running
+     * sidecar is past that, so rounds of every request kind run until a round leaves at most
+     * {@value #JIT_QUIET} compilations (the sidecar logs each one to jit.log in its folder), or
+     * {@link BenchPlan#jitQuiet()} passes. The report says how it ended.
+     */
+    private void warmUntilJitQuiet() throws InterruptedException, IOException {
+        Path log = runDir.resolve(stage.sidecar().server().name()).resolve("jit.log");
+        long start = System.nanoTime();
+        long deadline = start + plan.jitQuiet().toNanos();
+        Series discard = new Series();
+        int rounds = 0;
+        long compiled;
+        do {
+            long before = lines(log);
+            Arm sidecar = stage.sidecar();
+            LoadRunner.concurrent(sidecar.pool(), LoadRunner.Kind.CHAT, 16, Duration.ofMillis(500), discard);
+            LoadRunner.concurrent(sidecar.pool(), LoadRunner.Kind.CHAT, 64, Duration.ofMillis(500), discard);
+            LoadRunner.sequential(sidecar.pool(), LoadRunner.Kind.CHAT, 200, discard);
+            LoadRunner.concurrent(sidecar.pool(), LoadRunner.Kind.STREAM, 32, Duration.ofMillis(300), discard);
+            LoadRunner.sequential(stage.sidecarBudget().pool(), LoadRunner.Kind.CHAT, 200, discard);
+            compiled = lines(log) - before;
+            rounds++;
+        } while (compiled > JIT_QUIET && System.nanoTime() < deadline);
+        String how = String.format(Locale.ROOT, "JIT warm-up of the sidecar: %d rounds of every request kind (%d requests) "
+                + "in %.1f s; the last round compiled %d methods%s.", rounds, discard.requests(),
+                (System.nanoTime() - start) / 1e9, compiled, compiled > JIT_QUIET
+                        ? " (more than " + JIT_QUIET + ": the time limit ended the warm-up)" : "");
+        Setup.say("  " + how);
+        results.notes.add(how);
+        if (discard.errors() > 0) {
+            results.notes.add("JIT warm-up: " + discard.errors() + " errors, first: " + discard.firstError());
+        }
+    }
+
+    /** Lines in {@code file}, 0 while it does not exist. */
+    private static long lines(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        long n = 0;
+        for (byte b : Files.readAllBytes(file)) {
+            if (b == '\n') {
+                n++;
+            }
+        }
+        return n;
     }
 
     private void sequential(List<Arm> arms) throws InterruptedException {

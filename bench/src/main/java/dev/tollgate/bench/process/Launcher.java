@@ -101,6 +101,9 @@ public final class Launcher {
         // start exits and mapped by the later ones.
         cmd.addAll(List.of("-XX:+AutoCreateSharedArchive",
                 "-XX:SharedArchiveFile=" + runDir.resolve(name).resolve("sidecar.jsa"), "-Xlog:cds=off"));
+        // One line per JIT compilation, so the warm-up can wait until the compiler is quiet.
+        Files.createDirectories(runDir.resolve(name));
+        cmd.add("-Xlog:jit+compilation=debug:file=" + runDir.resolve(name).resolve("jit.log") + ":none");
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", sidecarJar().toString(), "--port", Integer.toString(port),
                 "--control-plane", "127.0.0.1:" + grpcPort, "--data-dir", runDir.resolve(name).toString(),
