@@ -25,13 +25,27 @@ public final class ProcStat {
         }
     }
 
-    /** CPU ticks of {@code pid} and all its live descendants (nginx's workers, say). */
+    /**
+     * CPU ticks of {@code pid} and all its live descendants (nginx's workers, say), with those of the
+     * children they reaped ({@code cutime + cstime}): a PostgreSQL backend that exits between two
+     * readings moves its time to the postmaster instead of taking it out of the sum.
+     */
     public static long treeCpuTicks(long pid) {
-        long total = Math.max(0, cpuTicks(pid));
+        long total = Math.max(0, withReaped(pid));
         for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
-            total += Math.max(0, cpuTicks(child.pid()));
+            total += Math.max(0, withReaped(child.pid()));
         }
         return total;
+    }
+
+    private static long withReaped(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** A {@code kB} field of {@code /proc/PID/status} ({@code VmRSS}, {@code VmHWM}); -1 if gone. */
