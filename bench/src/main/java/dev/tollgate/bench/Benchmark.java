@@ -40,6 +40,8 @@ final class Benchmark {
     private final Path runDir;
     private final long selfPid = ProcessHandle.current().pid();
     private Settle settle;
+    /** Set once the first measured workload begins (read by the RSS sampler). */
+    private volatile boolean measuring;
 
     Benchmark(BenchPlan plan, Setup.Stage stage, RunResults results, Path runDir) {
         this.plan = plan;
@@ -66,6 +68,7 @@ final class Benchmark {
             warmUp(arms);
             warmUntilJitQuiet();
             settle("sequential");
+            measuring = true;
             sequential(arms);
             concurrent(arms);
             settle("streaming");
@@ -255,7 +258,7 @@ final class Benchmark {
     private void sampleRss(List<Arm> arms) {
         while (!Thread.currentThread().isInterrupted()) {
             for (Arm arm : arms) {
-                results.process(arm.id()).sampleRss(arm.server().rssKb());
+                results.process(arm.id()).sampleRss(arm.server().rssKb(), measuring);
             }
             try {
                 Thread.sleep(50);

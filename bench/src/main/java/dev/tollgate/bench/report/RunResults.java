@@ -17,13 +17,18 @@ public final class RunResults {
         public String process;
         public long pid;
         public volatile long peakRssKb = -1;
+        /** The peak from the first measured workload on (the warm-up's JIT compilations left out). */
+        public volatile long measuredPeakRssKb = -1;
         public long idleRssKb = -1;
         public long hwmKb = -1;
 
-        /** Called from the sampling thread. */
-        public void sampleRss(long kb) {
+        /** Called from the sampling thread; {@code measuring}: a measured workload has begun. */
+        public void sampleRss(long kb, boolean measuring) {
             if (kb > peakRssKb) {
                 peakRssKb = kb;
+            }
+            if (measuring && kb > measuredPeakRssKb) {
+                measuredPeakRssKb = kb;
             }
         }
     }
