@@ -57,31 +57,10 @@ final class InlineStream implements ChunkSink {
         firstChunkAt = start + (limits.firstByte().compareTo(limits.total()) < 0 ? limits.firstByte().toNanos() : total);
         idleNanos = limits.idle().isPositive() ? limits.idle().toNanos() : 0;
         watch = watchdog.arm(Thread.currentThread(), nextLook(start), this::nextLook);
-        T value = null;
-        Throwable failure = null;
-        boolean timedOut;
-        try {
-            value = work.call();
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            timedOut = watch.end();
-            watchdog.disarm(watch);
-            onEnd.run();
-        }
+        InlineAttempt.Watched<T> ran = InlineAttempt.underWatch(work, watch, watchdog, onEnd);
         Progress progress = clientGone ? Progress.CLIENT_GONE
                 : firstByteNanos != 0 ? Progress.STREAM_STARTED : Progress.NOTHING_SENT;
-        if (timedOut) {
-            return new AttemptSupervisor.Result.Failed<>(AttemptSupervisor.timeout(target, timeoutReason()), progress);
-        }
-        if (Thread.currentThread().isInterrupted()) {
-            // Not the watchdog's interrupt: the server is stopping. Keep it, and answer as the supervisor does.
-            return new AttemptSupervisor.Result.Failed<>(Failures.internal(requestId), progress);
-        }
-        if (failure != null) {
-            return new AttemptSupervisor.Result.Failed<>(AttemptSupervisor.error(failure, target, requestId), progress);
-        }
-        return new AttemptSupervisor.Result.Done<>(value);
+        return ran.result(target, requestId, this::timeoutReason, progress);
     }
 
     @Override
