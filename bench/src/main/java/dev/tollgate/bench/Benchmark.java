@@ -149,8 +149,8 @@ final class Benchmark {
             compiled = lines(log) - before;
             rounds++;
         } while (compiled > JIT_QUIET && System.nanoTime() < deadline);
-        String how = String.format(Locale.ROOT, "JIT warm-up of the sidecar: %d rounds of every request kind (%d requests) "
-                + "in %.1f s; the last round compiled %d methods%s.", rounds, discard.requests(),
+        String how = String.format(Locale.ROOT, "JIT warm-up of the sidecar: %d rounds of every request kind "
+                + "(%d requests) in %.1f s; the last round compiled %d methods%s.", rounds, discard.requests(),
                 (System.nanoTime() - start) / 1e9, compiled, compiled > JIT_QUIET
                         ? " (more than " + JIT_QUIET + ": the time limit ended the warm-up)" : "");
         Setup.say("  " + how);

@@ -54,7 +54,8 @@ final class InlineStream implements ChunkSink {
         long start = System.nanoTime();
         long total = limits.total().toNanos();
         totalAt = start + total;
-        firstChunkAt = start + (limits.firstByte().compareTo(limits.total()) < 0 ? limits.firstByte().toNanos() : total);
+        boolean firstByteLimit = limits.firstByte().compareTo(limits.total()) < 0;
+        firstChunkAt = start + (firstByteLimit ? limits.firstByte().toNanos() : total);
         idleNanos = limits.idle().isPositive() ? limits.idle().toNanos() : 0;
         watch = watchdog.arm(Thread.currentThread(), nextLook(start), this::nextLook);
         InlineAttempt.Watched<T> ran = InlineAttempt.underWatch(work, watch, watchdog, onEnd);

@@ -115,10 +115,10 @@ public final class Router {
         boolean inline = Thread.currentThread().isVirtual();
         return route(request, log, true, usage -> usage, (attempt, limits, onEnd) -> {
             if (inline) {
-                InlineStream inlineStream = new InlineStream(downstream, () -> beforeFirstChunk.accept(attempt), limits);
-                AttemptSupervisor.Result<TokenUsage> result = inlineStream.run(() -> call.call(attempt, inlineStream),
+                InlineStream sink = new InlineStream(downstream, () -> beforeFirstChunk.accept(attempt), limits);
+                AttemptSupervisor.Result<TokenUsage> result = sink.run(() -> call.call(attempt, sink),
                         attempt.target(), request.requestId(), onEnd, watchdog);
-                return new AliasAttempts.Ran<>(result, inlineStream.firstByteNanos());
+                return new AliasAttempts.Ran<>(result, sink.firstByteNanos());
             }
             FirstByteGuard guard = new FirstByteGuard(downstream, () -> beforeFirstChunk.accept(attempt));
             AttemptSupervisor.Result<TokenUsage> result = AttemptSupervisor.run(() -> call.call(attempt, guard), guard,

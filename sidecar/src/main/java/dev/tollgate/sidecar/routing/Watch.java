@@ -25,10 +25,11 @@ import java.util.function.LongUnaryOperator;
  * <p>A stream's limit moves: the first chunk must come within one limit, each later one within the
  * idle limit of the one before. Such a watch is armed at the earliest its limit can pass, and when
  * that comes the watchdog asks it ({@code moving}) for the earliest it can pass now; if that is
- * later, the watchdog looks again then, so a chunk costs one volatile store and no re-arming. While the thread writes a chunk to its
- * client it is SHIELDED: an interrupt then would close the client's socket instead of the
- * provider's, so the watchdog looks again shortly after and cuts the attempt once the write is done
- * (a client that stops reading holds the cut up, as it holds the write). Thread-safe.
+ * later, the watchdog looks again then, so a chunk costs one volatile store and no re-arming.
+ * While the thread writes a chunk to its client it is SHIELDED: an interrupt then would close the
+ * client's socket instead of the provider's, so the watchdog looks again shortly after and cuts
+ * the attempt once the write is done (a client that stops reading holds the cut up, as it holds
+ * the write). Thread-safe.
  */
 public final class Watch {
 

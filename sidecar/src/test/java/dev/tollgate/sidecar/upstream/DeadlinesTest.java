@@ -23,7 +23,8 @@ class DeadlinesTest {
                     server.getLocalPort()), socket), System.nanoTime() - 1);
             // The watcher marks the watch fired, then forgets it and closes the connection: wait for all three.
             long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!(watch.fired() && socket.isClosed() && deadlines.watching() == 0) && System.nanoTime() - until < 0) {
+            while (!(watch.fired() && socket.isClosed() && deadlines.watching() == 0)
+                    && System.nanoTime() - until < 0) {
                 Thread.onSpinWait();
             }
             assertTrue(watch.fired(), "the watcher fired within 5 s");
