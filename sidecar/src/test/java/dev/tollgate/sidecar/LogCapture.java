@@ -16,7 +16,7 @@ import java.util.logging.SimpleFormatter;
  * logger until closed: everything at {@code rootLevel} and above, and optionally everything at
  * all from chosen loggers. Levels are restored on close.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final Logger root = Logger.getLogger("");
@@ -46,12 +46,12 @@ final class LogCapture implements AutoCloseable {
         root.addHandler(handler);
     }
 
-    static LogCapture start(Level rootLevel) {
+    public static LogCapture start(Level rootLevel) {
         return new LogCapture(rootLevel);
     }
 
     /** Also captures every record of these loggers and their children, whatever its level. */
-    LogCapture everythingFrom(String... loggerNames) {
+    public LogCapture everythingFrom(String... loggerNames) {
         for (String name : loggerNames) {
             Logger logger = Logger.getLogger(name);
             verbose.put(logger, logger.getLevel());
@@ -61,7 +61,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Everything captured so far, each record as text: message with its parameters, and any stack trace. */
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.proto.control.v1.RoutingFallbacks;
 import dev.tollgate.proto.control.v1.UsageRecord;
+import dev.tollgate.sidecar.LogCapture;
 import dev.tollgate.sidecar.testing.SseData;
 import dev.tollgate.sidecar.testing.TestSidecar;
 import java.io.ByteArrayOutputStream;
@@ -16,13 +17,9 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,28 +151,8 @@ class StreamRoutingTest {
     void aClientThatHangsUpMidStreamIsRecordedAsClientClosedWithoutAnErrorLogged() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         upstream.always("solo", new FaultyOpenAi.HeldAfterFirstChunk(release));
-        List<String> errors = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                    synchronized (errors) {
-                        errors.add(r.getMessage());
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger("dev.tollgate");
-        logger.addHandler(handler);
-        try (RoutedSidecar sidecar = RoutedSidecar.on(upstream).deployment("chat", "solo").start()) {
+        try (LogCapture errors = LogCapture.start(Level.SEVERE);
+             RoutedSidecar sidecar = RoutedSidecar.on(upstream).deployment("chat", "solo").start()) {
             try (Socket client = new Socket("127.0.0.1", sidecar.port())) {
                 byte[] body = RoutedSidecar.STREAM.formatted("chat").getBytes(StandardCharsets.UTF_8);
                 client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -199,11 +176,7 @@ class StreamRoutingTest {
             UsageRecord u = sidecar.usage(0);
             assertEquals(499, u.getHttpStatus());
             assertEquals("client_closed", u.getErrorType());
-        } finally {
-            logger.removeHandler(handler);
-        }
-        synchronized (errors) {
-            assertEquals(List.of(), errors);
+            assertEquals(List.of(), errors.lines());
         }
     }
 }
