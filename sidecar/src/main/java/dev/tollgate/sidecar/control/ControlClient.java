@@ -7,12 +7,11 @@ import dev.tollgate.proto.control.v1.LeaseRequest;
 import dev.tollgate.proto.control.v1.PolicySnapshot;
 import dev.tollgate.proto.control.v1.SidecarMessage;
 import dev.tollgate.proto.control.v1.SnapshotAck;
-import dev.tollgate.proto.control.v1.UsageBatch;
-import dev.tollgate.proto.control.v1.UsageRecord;
 import dev.tollgate.sidecar.limits.LeaseBook;
 import dev.tollgate.sidecar.limits.LeaseChannel;
 import dev.tollgate.sidecar.policy.Policy;
 import dev.tollgate.sidecar.policy.PolicyHolder;
+import dev.tollgate.sidecar.usage.UsageFrames;
 import dev.tollgate.sidecar.usage.UsageSpool;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -261,9 +260,9 @@ public final class ControlClient implements AutoCloseable, LeaseChannel {
             // capped the upload at BATCH * 20 records/s, below what one sidecar serves, and the backlog
             // then waited on the heap long enough to be promoted.
             for (int i = 0; i < MAX_BATCHES_PER_TICK; i++) {
-                List<UsageRecord> batch = spool.takeBatch(BATCH, clock.millis(), RESEND_AFTER_MS);
+                List<byte[]> batch = spool.takeSerialized(BATCH, clock.millis(), RESEND_AFTER_MS);
                 if (!batch.isEmpty()) {
-                    send(out, SidecarMessage.newBuilder().setUsage(UsageBatch.newBuilder().addAllRecords(batch)).build());
+                    send(out, UsageFrames.usageMessage(batch));
                 }
                 if (batch.size() < BATCH) {
                     break;

@@ -142,21 +142,28 @@ public final class UsageSpool implements AutoCloseable {
      * file order; no new ones while {@value #MAX_IN_FLIGHT} are in flight. Marks them sent at {@code nowMs}.
      */
     public List<UsageRecord> takeBatch(int max, long nowMs, long resendAfterMs) {
-        List<byte[]> taken;
-        lock.lock();
-        try {
-            taken = take(max, nowMs, resendAfterMs);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("usage spool could not be read back", e);
-        } finally {
-            lock.unlock();
-        }
-        // Parsed after the lock is released: requests append under it.
+        List<byte[]> taken = takeSerialized(max, nowMs, resendAfterMs);
         List<UsageRecord> batch = new ArrayList<>(taken.size());
         for (byte[] record : taken) {
             batch.add(parse(record));
         }
         return batch;
+    }
+
+    /**
+     * {@link #takeBatch}, the records as they lie in the file (serialized {@code UsageRecord}s): the
+     * upload frames them as they are ({@link UsageFrames}). Parsing each record only to serialize it
+     * again was a tenth of the sidecar's CPU and of its garbage under load.
+     */
+    public List<byte[]> takeSerialized(int max, long nowMs, long resendAfterMs) {
+        lock.lock();
+        try {
+            return take(max, nowMs, resendAfterMs);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("usage spool could not be read back", e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private List<byte[]> take(int max, long nowMs, long resendAfterMs) throws IOException {
