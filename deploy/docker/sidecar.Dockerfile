@@ -52,7 +52,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # A class-data archive in the data volume: the first run writes it at exit, later starts map it
 # (about half the start-to-ready time; see the launcher); without a writable volume it is skipped.
 ENV MALLOC_ARENA_MAX=2
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms64m", "-Xmx128m", "-Xmn40m", \
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms64m", "-Xmx128m", "-Xmn16m", \
   "-XX:SurvivorRatio=3", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", \
   "-Djdk.pollerMode=1", "-XX:TrimNativeHeapInterval=1000", \
   "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=/var/lib/tollgate/sidecar.jsa", "-Xlog:cds=off", \

@@ -17,10 +17,21 @@ public final class Launcher {
 
     /** JVM flags the {@code ./tollgate} launcher gives the control plane and the sidecar. */
     public static final List<String> TOLLGATE_JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC");
-    /** The sidecar's own memory bounds, as the launcher's SIDECAR_JAVA_OPTS (after the flags above). */
-    public static final List<String> SIDECAR_JVM_FLAGS = List.of("-Xms64m", "-Xmx128m", "-Xmn40m", "-XX:SurvivorRatio=3",
-            "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-Djdk.pollerMode=1",
-            "-XX:TrimNativeHeapInterval=1000");
+    /**
+     * The sidecar's own memory bounds, as the launcher's SIDECAR_JAVA_OPTS (after the flags above), with
+     * compact object headers on JDK 25 and later as the launcher adds them (the sidecar runs on this JVM).
+     */
+    public static final List<String> SIDECAR_JVM_FLAGS = sidecarFlags(Runtime.version().feature());
+
+    static List<String> sidecarFlags(int javaFeature) {
+        List<String> flags = new ArrayList<>(List.of("-Xms64m", "-Xmx128m", "-Xmn16m", "-XX:SurvivorRatio=3",
+                "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-Djdk.pollerMode=1",
+                "-XX:TrimNativeHeapInterval=1000"));
+        if (javaFeature >= 25) {
+            flags.add("-XX:+UseCompactObjectHeaders");
+        }
+        return List.copyOf(flags);
+    }
     /** The launcher's malloc bound for every JVM it starts (MALLOC_ARENA_MAX unless set). */
     public static final Map<String, String> MALLOC_ENV = Map.of("MALLOC_ARENA_MAX",
             System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2"));
