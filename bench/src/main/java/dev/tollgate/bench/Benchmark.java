@@ -8,6 +8,7 @@ import dev.tollgate.bench.process.ProcStat;
 import dev.tollgate.bench.report.JfrSummary;
 import dev.tollgate.bench.report.Percentiles;
 import dev.tollgate.bench.report.RunResults;
+import dev.tollgate.bench.report.TailExposure;
 import dev.tollgate.bench.report.WorkloadResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -181,6 +182,7 @@ final class Benchmark {
         alternate(w, arms, plan.sequentialCount() / plan.sequentialBlock(),
                 (arm, into) -> LoadRunner.sequential(arm.pool(), LoadRunner.Kind.CHAT, plan.sequentialBlock(), into));
         summary(w, false);
+        results.notes.add(TailExposure.note("Sequential tail", w.all(), 500_000));
     }
 
     private void concurrent(List<Arm> arms) throws InterruptedException, IOException {
@@ -231,6 +233,7 @@ final class Benchmark {
         alternate(w, arms, plan.budgetCount() / plan.sequentialBlock(),
                 (arm, into) -> LoadRunner.sequential(arm.pool(), LoadRunner.Kind.CHAT, plan.sequentialBlock(), into));
         summary(w, false);
+        results.notes.add(TailExposure.note("Budgeted key tail", w.all(), 500_000));
     }
 
     private void alternate(WorkloadResult w, List<Arm> arms, int rounds, Block block) throws InterruptedException {
