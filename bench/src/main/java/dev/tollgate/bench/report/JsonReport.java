@@ -70,6 +70,7 @@ public final class JsonReport {
             pn.put("process", f.process);
             pn.put("rss_peak_mib", mib(f.peakRssKb));
             pn.put("rss_peak_measured_mib", mib(f.measuredPeakRssKb));
+            pn.put("rss_median_measured_mib", mib(f.measuredMedianRssKb()));
             pn.put("rss_idle_mib", mib(f.idleRssKb));
             pn.put("vm_hwm_mib", mib(f.hwmKb));
         }

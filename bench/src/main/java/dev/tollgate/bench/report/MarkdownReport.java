@@ -83,12 +83,12 @@ public final class MarkdownReport {
         }
 
         md.append("## Processes\n\n| target | process | RSS idle | RSS peak under load (sampled) | RSS peak while "
-                + "measured | VmHWM |\n|---|---|---|---|---|---|\n");
+                + "measured | RSS median while measured | VmHWM |\n|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, RunResults.ProcessFacts> e : r.processes.entrySet()) {
             RunResults.ProcessFacts f = e.getValue();
             md.append("| ").append(e.getKey()).append(" | ").append(f.process).append(" | ").append(mib(f.idleRssKb))
                     .append(" | ").append(mib(f.peakRssKb)).append(" | ").append(mib(f.measuredPeakRssKb))
-                    .append(" | ").append(mib(f.hwmKb)).append(" |\n");
+                    .append(" | ").append(mib(f.measuredMedianRssKb())).append(" | ").append(mib(f.hwmKb)).append(" |\n");
         }
         md.append("\nSidecar start to ready (process start until `/health/readiness` is 200, i.e. it holds a "
                 + "policy from the control plane): ");

@@ -21,15 +21,40 @@ public final class RunResults {
         public volatile long measuredPeakRssKb = -1;
         public long idleRssKb = -1;
         public long hwmKb = -1;
+        /** Samples from the first measured workload on, counted per MiB of RSS (the last slot takes all above). */
+        private final java.util.concurrent.atomic.AtomicIntegerArray measuredMib =
+                new java.util.concurrent.atomic.AtomicIntegerArray(4096);
 
         /** Called from the sampling thread; {@code measuring}: a measured workload has begun. */
         public void sampleRss(long kb, boolean measuring) {
             if (kb > peakRssKb) {
                 peakRssKb = kb;
             }
-            if (measuring && kb > measuredPeakRssKb) {
-                measuredPeakRssKb = kb;
+            if (measuring) {
+                if (kb > measuredPeakRssKb) {
+                    measuredPeakRssKb = kb;
+                }
+                measuredMib.incrementAndGet((int) Math.min(kb / 1024, measuredMib.length() - 1));
             }
+        }
+
+        /**
+         * The median of the samples from the first measured workload on, in KiB (MiB resolution; -1
+         * without samples): what the process holds under load between the JIT compiler's short peaks.
+         */
+        public long measuredMedianRssKb() {
+            long total = 0;
+            for (int i = 0; i < measuredMib.length(); i++) {
+                total += measuredMib.get(i);
+            }
+            long seen = 0;
+            for (int i = 0; i < measuredMib.length() && total > 0; i++) {
+                seen += measuredMib.get(i);
+                if (2 * seen >= total) {
+                    return i * 1024L;
+                }
+            }
+            return -1;
         }
     }
 
