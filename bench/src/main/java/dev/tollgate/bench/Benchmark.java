@@ -101,7 +101,7 @@ final class Benchmark {
         Duration streamWarmup = plan.warmup().dividedBy(3);
         Setup.say("warming up each target (16 connections until " + plan.warmupRequests() + " requests or "
                 + plan.warmup().toSeconds() + " s, then 200 sequential, then streams at 32 connections for "
-                + streamWarmup.toMillis() + " ms)");
+                + streamWarmup.toMillis() + " ms, then as long short streams at 8)");
         for (Arm arm : arms) {
             Series discard = new Series();
             long deadline = System.nanoTime() + plan.warmup().toNanos();
@@ -114,6 +114,9 @@ final class Benchmark {
             // that runs once per stream (not per chunk) would still be interpreted while it is measured.
             long beforeStreams = discard.requests();
             LoadRunner.concurrent(arm.pool(), LoadRunner.Kind.STREAM, 32, streamWarmup, discard);
+            // A measured stream takes 100 ms, so those are a few thousand at most: short streams (two
+            // chunks, no gap) take the same once-per-stream path thousands of times more.
+            LoadRunner.concurrent(arm.pool(), LoadRunner.Kind.WARM_UP_STREAM, 8, streamWarmup, discard);
             Setup.say("  " + arm.id() + ": " + concurrentRequests + " warm-up requests at 16 connections, "
                     + (discard.requests() - beforeStreams) + " warm-up streams");
             if (discard.errors() > 0) {
@@ -146,6 +149,7 @@ final class Benchmark {
             LoadRunner.concurrent(sidecar.pool(), LoadRunner.Kind.CHAT, 64, Duration.ofMillis(500), discard);
             LoadRunner.sequential(sidecar.pool(), LoadRunner.Kind.CHAT, 200, discard);
             LoadRunner.concurrent(sidecar.pool(), LoadRunner.Kind.STREAM, 32, Duration.ofMillis(300), discard);
+            LoadRunner.concurrent(sidecar.pool(), LoadRunner.Kind.WARM_UP_STREAM, 8, Duration.ofMillis(300), discard);
             LoadRunner.sequential(stage.sidecarBudget().pool(), LoadRunner.Kind.CHAT, 200, discard);
             compiled = lines(log) - before;
             rounds++;

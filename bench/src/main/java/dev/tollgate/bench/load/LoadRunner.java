@@ -18,7 +18,13 @@ public final class LoadRunner {
 
     /** What each request asks for. */
     public enum Kind {
-        CHAT, STREAM
+        CHAT, STREAM,
+        /** A stream of two chunks without a gap ({@link Target#warmUpStreamRequest()}): warm-up only. */
+        WARM_UP_STREAM;
+
+        boolean streams() {
+            return this != CHAT;
+        }
     }
 
     private LoadRunner() {
@@ -32,7 +38,7 @@ public final class LoadRunner {
         for (int i = 0; i < count; i++) {
             w.once();
         }
-        into.add(w.latency, kind == Kind.STREAM ? w.firstByte : null, w.head, w.requests, w.errors,
+        into.add(w.latency, kind.streams() ? w.firstByte : null, w.head, w.requests, w.errors,
                 System.nanoTime() - start, w.firstError);
     }
 
@@ -77,11 +83,15 @@ public final class LoadRunner {
                 firstError = w.firstError;
             }
         }
-        into.add(latency, kind == Kind.STREAM ? firstByte : null, head, requests, errors, elapsed, firstError);
+        into.add(latency, kind.streams() ? firstByte : null, head, requests, errors, elapsed, firstError);
     }
 
     private static byte[] request(Target target, Kind kind) {
-        return kind == Kind.STREAM ? target.streamRequest() : target.chatRequest();
+        return switch (kind) {
+            case CHAT -> target.chatRequest();
+            case STREAM -> target.streamRequest();
+            case WARM_UP_STREAM -> target.warmUpStreamRequest();
+        };
     }
 
     /** One connection's loop state. Confined to its thread until the block joins it. */
@@ -110,7 +120,7 @@ public final class LoadRunner {
                     fail("HTTP " + status);
                     return;
                 }
-                if (kind == Kind.STREAM && !connection.endedWithDone()) {
+                if (kind.streams() && !connection.endedWithDone()) {
                     fail("stream did not end with [DONE] (" + connection.bodyLength() + " bytes)");
                     return;
                 }

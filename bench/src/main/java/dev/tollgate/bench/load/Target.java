@@ -5,12 +5,18 @@ import java.util.Map;
 
 /**
  * One thing to send load to: a loopback port and the exact request bytes for a plain and a
- * streamed chat completion (headers included), built once.
+ * streamed chat completion (headers included), built once, and for a short warm-up stream.
  *
- * @param id    short key for reports ({@code direct}, {@code sidecar}, ...)
- * @param label what it is, for people
+ * @param id                 short key for reports ({@code direct}, {@code sidecar}, ...)
+ * @param label              what it is, for people
+ * @param warmUpStreamRequest a streamed chat completion whose {@code user} is {@link #WARM_UP_USER}:
+ *                           the fake upstream answers it with two chunks and no gap
  */
-public record Target(String id, String label, int port, byte[] chatRequest, byte[] streamRequest) {
+public record Target(String id, String label, int port, byte[] chatRequest, byte[] streamRequest,
+        byte[] warmUpStreamRequest) {
+
+    /** The {@code user} of warm-up streams; gateways pass it through to the upstream unchanged. */
+    public static final String WARM_UP_USER = "tollgate-bench-warm-up";
 
     public Target {
         if (port <= 0 || port > 65535) {
@@ -20,13 +26,15 @@ public record Target(String id, String label, int port, byte[] chatRequest, byte
 
     /** A target whose requests go to {@code path} with these extra headers and this {@code model}. */
     public static Target of(String id, String label, int port, String path, Map<String, String> headers, String model) {
-        return new Target(id, label, port, request(port, path, headers, chatBody(model, false)),
-                request(port, path, headers, chatBody(model, true)));
+        return new Target(id, label, port, request(port, path, headers, chatBody(model, false, null)),
+                request(port, path, headers, chatBody(model, true, null)),
+                request(port, path, headers, chatBody(model, true, WARM_UP_USER)));
     }
 
-    static String chatBody(String model, boolean stream) {
+    static String chatBody(String model, boolean stream, String user) {
         return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello in five words.\"}],"
-                + "\"max_tokens\":16" + (stream ? ",\"stream\":true" : "") + "}";
+                + "\"max_tokens\":16" + (stream ? ",\"stream\":true" : "")
+                + (user == null ? "" : ",\"user\":\"" + user + "\"") + "}";
     }
 
     static byte[] request(int port, String path, Map<String, String> headers, String body) {

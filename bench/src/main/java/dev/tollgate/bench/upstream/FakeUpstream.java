@@ -81,7 +81,7 @@ public final class FakeUpstream implements AutoCloseable {
                 String line = head.startLine();
                 if (line.startsWith("POST ") && pathEndsWith(line, "/chat/completions")) {
                     if (body.flag(RequestBody.STREAM)) {
-                        stream(out, body.flag(RequestBody.INCLUDE_USAGE));
+                        stream(out, body.flag(RequestBody.INCLUDE_USAGE), body.contains(RequestBody.WARM_UP_USER));
                     } else {
                         out.write(replies.completion);
                     }
@@ -106,9 +106,10 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    private void stream(OutputStream out, boolean includeUsage) throws IOException, InterruptedException {
-        Duration gap = Duration.ofNanos(settings.gapMicros() * 1_000);
-        int n = settings.streamChunks();
+    /** The configured stream, or for a warm-up request two chunks without a gap. */
+    private void stream(OutputStream out, boolean includeUsage, boolean warmUp) throws IOException, InterruptedException {
+        Duration gap = warmUp ? Duration.ZERO : Duration.ofNanos(settings.gapMicros() * 1_000);
+        int n = warmUp ? Math.min(2, settings.streamChunks()) : settings.streamChunks();
         out.write(replies.streamHead);
         for (int i = 0; i < n; i++) {
             if (i > 0 && !gap.isZero()) {

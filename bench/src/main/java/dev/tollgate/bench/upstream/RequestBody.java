@@ -1,5 +1,6 @@
 package dev.tollgate.bench.upstream;
 
+import dev.tollgate.bench.load.Target;
 import dev.tollgate.bench.wire.HttpInput;
 import java.util.Arrays;
 
@@ -11,6 +12,7 @@ final class RequestBody implements HttpInput.BodySink {
 
     static final byte[] STREAM = Replies.ascii("\"stream\"");
     static final byte[] INCLUDE_USAGE = Replies.ascii("\"include_usage\"");
+    static final byte[] WARM_UP_USER = Replies.ascii("\"" + Target.WARM_UP_USER + "\"");
 
     private byte[] bytes = new byte[4096];
     private int length;
@@ -28,15 +30,27 @@ final class RequestBody implements HttpInput.BodySink {
         length += count;
     }
 
-    /** Whether the body has {@code "name": true} for the quoted name given (whitespace allowed). */
-    boolean flag(byte[] quotedName) {
+    /** Whether the body holds these bytes anywhere. */
+    boolean contains(byte[] bytesWanted) {
+        return indexOf(bytesWanted, 0) >= 0;
+    }
+
+    private int indexOf(byte[] wanted, int from) {
         outer:
-        for (int i = 0; i <= length - quotedName.length; i++) {
-            for (int j = 0; j < quotedName.length; j++) {
-                if (bytes[i + j] != quotedName[j]) {
+        for (int i = from; i <= length - wanted.length; i++) {
+            for (int j = 0; j < wanted.length; j++) {
+                if (bytes[i + j] != wanted[j]) {
                     continue outer;
                 }
             }
+            return i;
+        }
+        return -1;
+    }
+
+    /** Whether the body has {@code "name": true} for the quoted name given (whitespace allowed). */
+    boolean flag(byte[] quotedName) {
+        for (int i = indexOf(quotedName, 0); i >= 0; i = indexOf(quotedName, i + 1)) {
             int k = skipSpace(i + quotedName.length);
             if (k < length && bytes[k] == ':') {
                 k = skipSpace(k + 1);

@@ -28,6 +28,25 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aWarmUpStreamIsTwoChunksWhereAMeasuredStreamHasAllOfThem() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(40, 0));
+             HttpConnection connection = new HttpConnection(upstream.port())) {
+            Target t = Target.of("direct", "fake", upstream.port(), "/v1/chat/completions", Map.of(), "m");
+
+            assertEquals(200, connection.exchange(t.streamRequest()));
+            long measured = connection.bodyLength();
+            assertEquals(200, connection.exchange(t.warmUpStreamRequest()));
+            assertTrue(connection.endedWithDone(), "a warm-up stream ends with [DONE] too");
+            long warmUp = connection.bodyLength();
+
+            // 40 chunks of the same size against 2: the warm-up stream is well under a tenth as long.
+            assertTrue(warmUp * 10 < measured, () -> "warm-up " + warmUp + " bytes, measured " + measured);
+            assertEquals(200, connection.exchange(t.streamRequest()));
+            assertEquals(measured, connection.bodyLength(), "the measured stream is unchanged after a warm-up one");
+        }
+    }
+
+    @Test
     void aBlockCountsEveryAnswerAndNoErrors() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(3, 0));
              ConnectionPool pool = new ConnectionPool(
