@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -79,10 +81,22 @@ public final class SetupHttp {
         return condition.getAsBoolean();
     }
 
-    /** A free TCP port on loopback (free now; the caller binds it soon after). */
+    /** Ports this process has handed out: the kernel may offer a port again once its socket is closed. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free TCP port on loopback (free now; the caller binds it soon after), never one this process
+     * handed out before: two ports asked for in a row (a control plane's admin and gRPC port, bound
+     * only when it starts) could otherwise be the same one.
+     */
     public static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
+        throw new IOException("no loopback port that was not handed out before in 100 attempts");
     }
 }
