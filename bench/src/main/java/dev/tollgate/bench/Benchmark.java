@@ -220,7 +220,9 @@ final class Benchmark {
                 + plan.streamChunks() + " chunks per target", "One client; the fake upstream sends " + plan.streamChunks()
                 + " chunks " + plan.streamGapMicros() + " us apart, then usage (when asked) and [DONE]. TTFT = time to "
                 + "the first body byte (the first chunk); headers = time to the response headers; total = time to "
-                + "the end of the stream. Blocks of " + plan.streamBlock()
+                + "the end of the stream; chunk delay = each chunk's time from the upstream's send (stamped in its "
+                + "id) to its arrival at the client, and chunk added = that through the target minus directly, "
+                + "the hop's cost per chunk. Blocks of " + plan.streamBlock()
                 + " streams alternate.", true);
         alternate(w, arms, plan.streamCount() / plan.streamBlock(),
                 (arm, into) -> LoadRunner.sequential(arm.pool(), LoadRunner.Kind.STREAM, plan.streamBlock(), into));
@@ -279,8 +281,9 @@ final class Benchmark {
         StringBuilder line = new StringBuilder(w.key()).append(':');
         w.all().forEach((id, s) -> {
             Percentiles p = stream ? Percentiles.firstByte(s) : Percentiles.latency(s);
-            line.append(String.format(Locale.ROOT, "  %s %s p50 %.3f ms p99 %.3f ms, %.0f req/s%s", id,
+            line.append(String.format(Locale.ROOT, "  %s %s p50 %.3f ms p99 %.3f ms, %.0f req/s%s%s", id,
                     stream ? "TTFT" : "", p.p50Ms(), p.p99Ms(), s.throughput(),
+                    stream ? String.format(Locale.ROOT, ", chunk delay p50 %.3f ms", Percentiles.chunkDelay(s).p50Ms()) : "",
                     s.errors() > 0 ? " (" + s.errors() + " errors)" : ""));
         });
         Setup.say(line.toString());

@@ -1,5 +1,6 @@
 package dev.tollgate.bench.load;
 
+import dev.tollgate.bench.wire.ChunkStamp;
 import dev.tollgate.bench.wire.Head;
 import dev.tollgate.bench.wire.HttpInput;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import org.HdrHistogram.Histogram;
 
 /**
  * One keep-alive HTTP/1.1 connection to a loopback port. {@link #exchange} writes a prebuilt
@@ -32,6 +34,8 @@ public final class HttpConnection implements AutoCloseable, HttpInput.BodySink {
     private long bodyLength;
     private final byte[] tail = new byte[16];
     private int tailLength;
+    /** Where each {@link ChunkStamp}ed chunk's delay goes (send to arrival, ns); null: not looked for. */
+    private Histogram chunkDelays;
 
     public HttpConnection(int port) {
         this.port = port;
@@ -117,6 +121,14 @@ public final class HttpConnection implements AutoCloseable, HttpInput.BodySink {
         return bodyLength;
     }
 
+    /**
+     * From now on, each stream chunk that carries a {@link ChunkStamp} adds the time from its
+     * stamp to its arrival here to {@code delays}; null stops it (plain answers need no scan).
+     */
+    public void recordChunkDelays(Histogram delays) {
+        this.chunkDelays = delays;
+    }
+
     /** Whether the last response body ended with {@code [DONE]} and blank lines (a complete SSE stream). */
     public boolean endedWithDone() {
         int end = tailLength;
@@ -136,8 +148,13 @@ public final class HttpConnection implements AutoCloseable, HttpInput.BodySink {
 
     @Override
     public void bytes(byte[] buffer, int offset, int length) {
+        long now = System.nanoTime();
         if (firstBodyNanos == 0) {
-            firstBodyNanos = System.nanoTime();
+            firstBodyNanos = now;
+        }
+        Histogram delays = chunkDelays;
+        if (delays != null) {
+            ChunkStamp.scan(buffer, offset, length, sent -> delays.recordValue(Math.max(0, now - sent)));
         }
         bodyLength += length;
         // keep the last bytes of the body to check how a stream ended

@@ -38,7 +38,7 @@ public final class LoadRunner {
         for (int i = 0; i < count; i++) {
             w.once();
         }
-        into.add(w.latency, kind.streams() ? w.firstByte : null, w.head, w.requests, w.errors,
+        into.add(w.latency, kind.streams() ? w.firstByte : null, w.head, w.chunkDelay, w.requests, w.errors,
                 System.nanoTime() - start, w.firstError);
     }
 
@@ -70,6 +70,7 @@ public final class LoadRunner {
         Histogram latency = Series.newHistogram();
         Histogram firstByte = Series.newHistogram();
         Histogram head = Series.newHistogram();
+        Histogram chunkDelay = Series.newHistogram();
         long requests = 0;
         long errors = 0;
         String firstError = null;
@@ -77,13 +78,14 @@ public final class LoadRunner {
             latency.add(w.latency);
             firstByte.add(w.firstByte);
             head.add(w.head);
+            chunkDelay.add(w.chunkDelay);
             requests += w.requests;
             errors += w.errors;
             if (firstError == null) {
                 firstError = w.firstError;
             }
         }
-        into.add(latency, kind.streams() ? firstByte : null, head, requests, errors, elapsed, firstError);
+        into.add(latency, kind.streams() ? firstByte : null, head, chunkDelay, requests, errors, elapsed, firstError);
     }
 
     private static byte[] request(Target target, Kind kind) {
@@ -102,6 +104,7 @@ public final class LoadRunner {
         final Histogram latency = Series.newHistogram();
         final Histogram firstByte = Series.newHistogram();
         final Histogram head = Series.newHistogram();
+        final Histogram chunkDelay = Series.newHistogram();
         long requests;
         long errors;
         String firstError;
@@ -114,6 +117,7 @@ public final class LoadRunner {
 
         void once() {
             try {
+                connection.recordChunkDelays(kind.streams() ? chunkDelay : null);
                 int status = connection.exchange(request);
                 long end = System.nanoTime();
                 if (status != 200) {

@@ -17,17 +17,19 @@ public final class Series {
     private final Histogram latency = newHistogram();
     private final Histogram firstByte = newHistogram();
     private final Histogram head = newHistogram();
+    private final Histogram chunkDelay = newHistogram();
     private long requests;
     private long errors;
     private long elapsedNanos;
     private String firstError;
 
-    void add(Histogram blockLatency, Histogram blockFirstByte, Histogram blockHead, long blockRequests,
-             long blockErrors, long blockElapsedNanos, String blockFirstError) {
+    void add(Histogram blockLatency, Histogram blockFirstByte, Histogram blockHead, Histogram blockChunkDelay,
+             long blockRequests, long blockErrors, long blockElapsedNanos, String blockFirstError) {
         latency.add(blockLatency);
         if (blockFirstByte != null) {
             firstByte.add(blockFirstByte);
             head.add(blockHead);
+            chunkDelay.add(blockChunkDelay);
         }
         requests += blockRequests;
         errors += blockErrors;
@@ -52,6 +54,14 @@ public final class Series {
      */
     public Histogram head() {
         return head;
+    }
+
+    /**
+     * Streams: for each chunk, the time from when the fake upstream sent it to when it arrived
+     * here (a {@link dev.tollgate.bench.wire.ChunkStamp} in its id); empty when a target drops the id.
+     */
+    public Histogram chunkDelay() {
+        return chunkDelay;
     }
 
     /** Successful requests (status 200 and, for streams, ending in {@code [DONE]}). */

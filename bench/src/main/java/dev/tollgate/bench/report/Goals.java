@@ -43,6 +43,11 @@ public final class Goals {
         Percentiles ttftAdded = added(stream, true);
         out.add(limit("streaming: TTFT added (median) <= 0.2 ms", ttftAdded == null ? Double.NaN : ttftAdded.p50Ms(),
                 0.2, "ms"));
+        // "Chunks leave the sidecar within 0.1 ms of arriving": each chunk's time from the upstream's
+        // send to the client, through the sidecar minus directly, at the median.
+        Percentiles chunkAdded = chunkAdded(stream);
+        out.add(limit("streaming: chunk relay added (median) <= 0.1 ms",
+                chunkAdded == null ? Double.NaN : chunkAdded.p50Ms(), 0.1, "ms"));
 
         RunResults.ProcessFacts sidecar = r.processes.get(SIDECAR);
         double rssMib = sidecar == null || sidecar.peakRssKb < 0 ? Double.NaN : sidecar.peakRssKb / 1024.0;
@@ -60,6 +65,19 @@ public final class Goals {
         Series d = w.all().get(DIRECT);
         return firstByte ? Percentiles.firstByte(s).minus(Percentiles.firstByte(d))
                 : Percentiles.latency(s).minus(Percentiles.latency(d));
+    }
+
+    /** Sidecar minus direct, per percentile, of each chunk's delay; null if either is missing or has none. */
+    static Percentiles chunkAdded(WorkloadResult w) {
+        if (w == null || !w.all().containsKey(SIDECAR) || !w.all().containsKey(DIRECT)) {
+            return null;
+        }
+        Series s = w.all().get(SIDECAR);
+        Series d = w.all().get(DIRECT);
+        if (s.chunkDelay().getTotalCount() == 0 || d.chunkDelay().getTotalCount() == 0) {
+            return null;
+        }
+        return Percentiles.chunkDelay(s).minus(Percentiles.chunkDelay(d));
     }
 
     static double ratio(WorkloadResult w, String a, String b) {

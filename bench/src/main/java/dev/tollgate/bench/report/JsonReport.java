@@ -50,11 +50,14 @@ public final class JsonReport {
                 if (w.stream()) {
                     tn.set("ttft_ms", percentiles(Percentiles.firstByte(s)));
                     tn.set("headers_ms", percentiles(Percentiles.head(s)));
+                    tn.set("chunk_delay_ms", percentiles(Percentiles.chunkDelay(s)));
                 }
                 if (direct != null && !e.getKey().equals(Goals.DIRECT)) {
                     tn.set("latency_added_ms", percentiles(lat.minus(Percentiles.latency(direct))));
                     if (w.stream()) {
                         tn.set("ttft_added_ms", percentiles(Percentiles.firstByte(s).minus(Percentiles.firstByte(direct))));
+                        tn.set("chunk_delay_added_ms",
+                                percentiles(Percentiles.chunkDelay(s).minus(Percentiles.chunkDelay(direct))));
                     }
                     tn.put("throughput_ratio_vs_direct", round(direct.throughput() == 0 ? Double.NaN
                             : s.throughput() / direct.throughput()));

@@ -44,13 +44,16 @@ public final class MarkdownReport {
             Series direct = w.all().get(Goals.DIRECT);
             if (w.stream()) {
                 md.append("| target | headers p50 | TTFT p50 | TTFT p99 | total p50 | total p99 | TTFT added p50 "
-                        + "| TTFT added p99 | total added p50 | errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                        + "| TTFT added p99 | total added p50 | chunk delay p50 | chunk delay p99 | chunk added p50 "
+                        + "| chunk added p99 | errors |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
                 for (Map.Entry<String, Series> e : w.all().entrySet()) {
                     Percentiles ttft = Percentiles.firstByte(e.getValue());
                     Percentiles total = Percentiles.latency(e.getValue());
                     boolean base = direct == null || e.getKey().equals(Goals.DIRECT);
                     Percentiles ttftAdded = base ? null : ttft.minus(Percentiles.firstByte(direct));
                     Percentiles totalAdded = base ? null : total.minus(Percentiles.latency(direct));
+                    Percentiles chunk = Percentiles.chunkDelay(e.getValue());
+                    Percentiles chunkAdded = base ? null : chunk.minus(Percentiles.chunkDelay(direct));
                     md.append("| ").append(e.getKey()).append(" | ")
                             .append(ms(Percentiles.head(e.getValue()).p50Ms())).append(" | ")
                             .append(ms(ttft.p50Ms())).append(" | ").append(ms(ttft.p99Ms())).append(" | ").append(ms(total.p50Ms())).append(" | ")
@@ -58,6 +61,9 @@ public final class MarkdownReport {
                             .append(base ? "—" : signed(ttftAdded.p50Ms())).append(" | ")
                             .append(base ? "—" : signed(ttftAdded.p99Ms())).append(" | ")
                             .append(base ? "—" : signed(totalAdded.p50Ms())).append(" | ")
+                            .append(ms(chunk.p50Ms())).append(" | ").append(ms(chunk.p99Ms())).append(" | ")
+                            .append(base ? "—" : signed(chunkAdded.p50Ms())).append(" | ")
+                            .append(base ? "—" : signed(chunkAdded.p99Ms())).append(" | ")
                             .append(errors(e.getValue())).append(" |\n");
                 }
             } else {

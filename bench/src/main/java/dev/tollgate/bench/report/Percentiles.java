@@ -21,6 +21,11 @@ public record Percentiles(long requests, long errors, double throughputRps, doub
         return of(s.firstByte(), s);
     }
 
+    /** Streams: each chunk's time from the upstream's send to its arrival at the client. */
+    public static Percentiles chunkDelay(Series s) {
+        return of(s.chunkDelay(), s);
+    }
+
     public static Percentiles head(Series s) {
         return of(s.head(), s);
     }

@@ -110,12 +110,13 @@ public final class FakeUpstream implements AutoCloseable {
     private void stream(OutputStream out, boolean includeUsage, boolean warmUp) throws IOException, InterruptedException {
         Duration gap = warmUp ? Duration.ZERO : Duration.ofNanos(settings.gapMicros() * 1_000);
         int n = warmUp ? Math.min(2, settings.streamChunks()) : settings.streamChunks();
+        Replies.StampedChunks chunks = replies.stampedCopies();
         out.write(replies.streamHead);
         for (int i = 0; i < n; i++) {
             if (i > 0 && !gap.isZero()) {
                 Thread.sleep(gap);
             }
-            out.write(i == 0 ? replies.firstChunk : i == n - 1 ? replies.lastChunk : replies.middleChunk);
+            out.write(chunks.stamped(i, n));
             out.flush();
         }
         if (includeUsage) {

@@ -1,5 +1,6 @@
 package dev.tollgate.bench.upstream;
 
+import dev.tollgate.bench.wire.ChunkStamp;
 import java.nio.charset.StandardCharsets;
 
 /** The fake upstream's answers, built once as wire bytes. Immutable. */
@@ -7,6 +8,8 @@ final class Replies {
 
     static final String MODEL = "bench-model";
     private static final String ID = "chatcmpl-bench";
+    /** Stream chunks carry a {@link ChunkStamp} in their id, written when each is sent. */
+    private static final String STREAM_ID = ChunkStamp.placeholderId();
 
     static final byte[] COMPLETION_BODY = ascii("{\"id\":\"" + ID + "\",\"object\":\"chat.completion\",\"created\":1700000000,"
             + "\"model\":\"" + MODEL + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
@@ -17,9 +20,10 @@ final class Replies {
     final byte[] completion;
     /** Status line and headers of a streamed answer (chunked transfer coding). */
     final byte[] streamHead;
-    final byte[] firstChunk;
-    final byte[] middleChunk;
-    final byte[] lastChunk;
+    /** Templates: {@link #stampedCopies()} gives the copies a stream writes its send times into. */
+    private final byte[] firstChunk;
+    private final byte[] middleChunk;
+    private final byte[] lastChunk;
     final byte[] usageChunk;
     /** {@code data: [DONE]} and the terminating zero-length chunk. */
     final byte[] done;
@@ -34,7 +38,7 @@ final class Replies {
         middleChunk = chunk(event("{\"content\":\" tok\"}", "null"));
         lastChunk = chunk(event("{\"content\":\".\"}", "\"stop\""));
         int completionTokens = settings.streamChunks();
-        usageChunk = chunk(ascii("data: {\"id\":\"" + ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+        usageChunk = chunk(ascii("data: {\"id\":\"" + STREAM_ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
                 + "\"model\":\"" + MODEL + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":"
                 + completionTokens + ",\"total_tokens\":" + (9 + completionTokens) + "}}\n\n"));
         byte[] doneEvent = chunk(ascii("data: [DONE]\n\n"));
@@ -44,8 +48,25 @@ final class Replies {
         health = response(200, "application/json", ascii("{\"status\":\"ok\"}"));
     }
 
+    /** One stream's own copies of the content chunks, each with where its stamp goes. */
+    StampedChunks stampedCopies() {
+        return new StampedChunks(firstChunk.clone(), middleChunk.clone(), lastChunk.clone(),
+                ChunkStamp.digitsAt(firstChunk), ChunkStamp.digitsAt(middleChunk), ChunkStamp.digitsAt(lastChunk));
+    }
+
+    /** The content chunks of one stream; not shared between threads. */
+    record StampedChunks(byte[] first, byte[] middle, byte[] last, int firstAt, int middleAt, int lastAt) {
+
+        /** Chunk {@code i} of {@code n}, stamped with the time now. */
+        byte[] stamped(int i, int n) {
+            byte[] chunk = i == 0 ? first : i == n - 1 ? last : middle;
+            ChunkStamp.write(chunk, i == 0 ? firstAt : i == n - 1 ? lastAt : middleAt, System.nanoTime());
+            return chunk;
+        }
+    }
+
     private static byte[] event(String delta, String finishReason) {
-        return ascii("data: {\"id\":\"" + ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+        return ascii("data: {\"id\":\"" + STREAM_ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
                 + "\"model\":\"" + MODEL + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
                 + finishReason + "}]}\n\n");
     }

@@ -7,6 +7,7 @@ import dev.tollgate.bench.upstream.FakeUpstream;
 import dev.tollgate.bench.upstream.UpstreamSettings;
 import java.time.Duration;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 /** The load generator against the fake upstream, in-process on loopback (well under a second). */
@@ -47,6 +48,28 @@ class HttpConnectionTest {
     }
 
     @Test
+    void eachStreamedChunkGivesItsDelayFromTheUpstreamsSend_aChatNone() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(6, 0));
+             HttpConnection connection = new HttpConnection(upstream.port())) {
+            Target t = Target.of("direct", "fake", upstream.port(), "/v1/chat/completions", Map.of(), "m");
+            Histogram delays = new Histogram(100, 120_000_000_000L, 3);
+            connection.recordChunkDelays(delays);
+
+            long before = System.nanoTime();
+            assertEquals(200, connection.exchange(t.streamRequest()));
+            long after = System.nanoTime();
+            assertEquals(6, delays.getTotalCount(), "one delay per content chunk; the usage chunk is not stamped");
+            assertTrue(delays.getMaxValue() <= after - before, "no chunk took longer than the whole exchange");
+
+            assertEquals(200, connection.exchange(t.chatRequest()));
+            assertEquals(6, delays.getTotalCount(), "a plain answer has no stamped chunk");
+            connection.recordChunkDelays(null);
+            assertEquals(200, connection.exchange(t.streamRequest()));
+            assertEquals(6, delays.getTotalCount(), "nothing is recorded once stopped");
+        }
+    }
+
+    @Test
     void aBlockCountsEveryAnswerAndNoErrors() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(3, 0));
              ConnectionPool pool = new ConnectionPool(
@@ -55,6 +78,7 @@ class HttpConnectionTest {
             LoadRunner.sequential(pool, LoadRunner.Kind.STREAM, 20, sequential);
             assertEquals(20, sequential.requests());
             assertEquals(20, sequential.firstByte().getTotalCount());
+            assertEquals(60, sequential.chunkDelay().getTotalCount(), "three stamped chunks a stream");
 
             Series concurrent = new Series();
             LoadRunner.concurrent(pool, LoadRunner.Kind.CHAT, 4, Duration.ofMillis(100), concurrent);
