@@ -35,12 +35,13 @@ final class Setup {
 
     /** What a run measures: the arms in report order, and the sidecar process. */
     record Stage(Arm direct, Arm sidecar, Arm sidecarBudget, Optional<Arm> portkey, Optional<Arm> nginx,
-                 ManagedProcess upstream, ManagedProcess controlPlane) {
+                 Optional<Arm> jvmRelay, ManagedProcess upstream, ManagedProcess controlPlane) {
 
         List<Arm> mainArms() {
             List<Arm> arms = new ArrayList<>(List.of(direct, sidecar));
             portkey.ifPresent(arms::add);
             nginx.ifPresent(arms::add);
+            jvmRelay.ifPresent(arms::add);
             return arms;
         }
     }
@@ -110,13 +111,15 @@ final class Setup {
 
         Optional<Arm> portkey = Optional.empty();
         Optional<Arm> nginx = Optional.empty();
+        Optional<Arm> jvmRelay = Optional.empty();
         if (plan.peers()) {
             portkey = startPortkey(upstreamPort);
             nginx = startNginx(upstreamPort);
+            jvmRelay = Optional.of(startJvmRelay(upstreamPort));
         }
         results.targets.put(budgetTarget.id(), budgetTarget.label());
         return new Stage(Arm.of(direct, upstream), Arm.of(sidecarTarget, sc), Arm.of(budgetTarget, sc), portkey, nginx,
-                upstream, cp);
+                jvmRelay, upstream, cp);
     }
 
     private Optional<Arm> startPortkey(int upstreamPort) throws IOException, InterruptedException {
@@ -146,6 +149,19 @@ final class Setup {
         Target t = Target.of("nginx", "nginx reverse proxy, keep-alive upstream (" + nginxBinary.get() + ")", port,
                 CHAT_PATH, Map.of("Authorization", "Bearer " + UPSTREAM_KEY), "bench-model");
         return Optional.of(awaitProxy(t, p));
+    }
+
+    /**
+     * A TCP relay on one selector thread in a JVM of its own, with the sidecar's collector and heap
+     * flags: the floor of a JVM hop that waits in an event loop (see {@link dev.tollgate.bench.peers.JvmRelay}).
+     */
+    private Arm startJvmRelay(int upstreamPort) throws IOException, InterruptedException {
+        int port = SetupHttp.freePort();
+        say("JVM relay (one selector thread, TCP copy) on 127.0.0.1:" + port);
+        ManagedProcess p = launcher.jvmRelay(port, upstreamPort);
+        Target t = Target.of("jvm_relay", "TCP relay on one selector thread, JVM (the harness's, sidecar's GC flags)",
+                port, CHAT_PATH, Map.of("Authorization", "Bearer " + UPSTREAM_KEY), "bench-model");
+        return awaitProxy(t, p);
     }
 
     /** Waits until a chat request through the proxy answers 200 (both plain and streamed). */

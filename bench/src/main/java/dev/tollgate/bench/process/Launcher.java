@@ -74,6 +74,16 @@ public final class Launcher {
         return p;
     }
 
+    /** The benchmark's JVM relay peer, in a JVM of its own with the sidecar's collector and memory flags. */
+    public ManagedProcess jvmRelay(int port, int upstreamPort) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(TOLLGATE_JVM_FLAGS);
+        cmd.addAll(SIDECAR_JVM_FLAGS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tollgate.bench.peers.JvmRelay",
+                "--port", Integer.toString(port), "--upstream-port", Integer.toString(upstreamPort)));
+        return processes.add(ManagedProcess.start("jvm-relay", cmd, MALLOC_ENV, runDir, log("jvm-relay")));
+    }
+
     /** The control plane on {@code configYaml}, with its embedded PostgreSQL under the run folder. */
     public ManagedProcess controlPlane(String configYaml, int adminPort, int grpcPort, Map<String, String> env)
             throws IOException, InterruptedException {
