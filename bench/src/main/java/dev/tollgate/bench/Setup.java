@@ -35,13 +35,13 @@ final class Setup {
 
     /** What a run measures: the arms in report order, and the sidecar process. */
     record Stage(Arm direct, Arm sidecar, Arm sidecarBudget, Optional<Arm> portkey, Optional<Arm> nginx,
-                 Optional<Arm> jvmRelay, ManagedProcess upstream, ManagedProcess controlPlane) {
+                 List<Arm> jvmRelays, ManagedProcess upstream, ManagedProcess controlPlane) {
 
         List<Arm> mainArms() {
             List<Arm> arms = new ArrayList<>(List.of(direct, sidecar));
             portkey.ifPresent(arms::add);
             nginx.ifPresent(arms::add);
-            jvmRelay.ifPresent(arms::add);
+            arms.addAll(jvmRelays);
             return arms;
         }
     }
@@ -111,15 +111,15 @@ final class Setup {
 
         Optional<Arm> portkey = Optional.empty();
         Optional<Arm> nginx = Optional.empty();
-        Optional<Arm> jvmRelay = Optional.empty();
+        List<Arm> jvmRelays = List.of();
         if (plan.peers()) {
             portkey = startPortkey(upstreamPort);
             nginx = startNginx(upstreamPort);
-            jvmRelay = Optional.of(startJvmRelay(upstreamPort));
+            jvmRelays = List.of(startJvmRelay(upstreamPort, false), startJvmRelay(upstreamPort, true));
         }
         results.targets.put(budgetTarget.id(), budgetTarget.label());
         return new Stage(Arm.of(direct, upstream), Arm.of(sidecarTarget, sc), Arm.of(budgetTarget, sc), portkey, nginx,
-                jvmRelay, upstream, cp);
+                jvmRelays, upstream, cp);
     }
 
     private Optional<Arm> startPortkey(int upstreamPort) throws IOException, InterruptedException {
@@ -152,15 +152,18 @@ final class Setup {
     }
 
     /**
-     * A TCP relay on one selector thread in a JVM of its own, with the sidecar's collector and heap
-     * flags: the floor of a JVM hop that waits in an event loop (see {@link dev.tollgate.bench.peers.JvmRelay}).
+     * A TCP relay in a JVM of its own, with the sidecar's JVM flags (see {@link dev.tollgate.bench.peers.JvmRelay}):
+     * on one selector thread, the floor of a JVM hop that waits in an event loop; with virtual threads,
+     * the same copy with the sidecar's way of waiting for sockets.
      */
-    private Arm startJvmRelay(int upstreamPort) throws IOException, InterruptedException {
+    private Arm startJvmRelay(int upstreamPort, boolean virtualThreads) throws IOException, InterruptedException {
         int port = SetupHttp.freePort();
-        say("JVM relay (one selector thread, TCP copy) on 127.0.0.1:" + port);
-        ManagedProcess p = launcher.jvmRelay(port, upstreamPort);
-        Target t = Target.of("jvm_relay", "TCP relay on one selector thread, JVM (the harness's, sidecar's GC flags)",
-                port, CHAT_PATH, Map.of("Authorization", "Bearer " + UPSTREAM_KEY), "bench-model");
+        String how = virtualThreads ? "a virtual thread per direction" : "one selector thread";
+        say("JVM relay (" + how + ", TCP copy) on 127.0.0.1:" + port);
+        ManagedProcess p = launcher.jvmRelay(port, upstreamPort, virtualThreads);
+        Target t = Target.of(virtualThreads ? "jvm_relay_vt" : "jvm_relay", "TCP relay on " + how
+                + ", JVM with the sidecar's flags", port, CHAT_PATH, Map.of("Authorization", "Bearer " + UPSTREAM_KEY),
+                "bench-model");
         return awaitProxy(t, p);
     }
 

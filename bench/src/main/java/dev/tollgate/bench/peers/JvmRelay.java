@@ -197,19 +197,88 @@ public final class JvmRelay implements AutoCloseable {
         server.close();
     }
 
-    /** {@code --port P --upstream-port U}: relays 127.0.0.1:P to 127.0.0.1:U until the process is stopped. */
+    /**
+     * The same relay the way the sidecar waits for sockets: a virtual thread per direction of each
+     * connection, blocking reads and writes (so a poller thread wakes the reader, which then runs on
+     * a carrier). Beside {@link #run()}, it tells the thread model's cost from a gateway's work.
+     * Accepts on {@code server} until it is closed.
+     */
+    public static void runVirtualThreads(java.net.ServerSocket server, int upstreamPort) throws IOException {
+        while (!server.isClosed()) {
+            java.net.Socket client;
+            try {
+                client = server.accept();
+            } catch (java.net.SocketException e) {
+                return;
+            }
+            Thread.ofVirtual().start(() -> pipe(client, upstreamPort));
+        }
+    }
+
+    private static void pipe(java.net.Socket client, int upstreamPort) {
+        try (client; java.net.Socket up = new java.net.Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+            client.setTcpNoDelay(true);
+            up.setTcpNoDelay(true);
+            Thread back = Thread.ofVirtual().start(() -> copy(up, client));
+            copy(client, up);
+            back.join();
+        } catch (IOException e) {
+            System.err.println("jvm relay: connection ended: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Copies until {@code from} ends, then closes both so the other direction ends too. */
+    private static void copy(java.net.Socket from, java.net.Socket to) {
+        byte[] buf = new byte[BUFFER];
+        try {
+            java.io.InputStream in = from.getInputStream();
+            java.io.OutputStream out = to.getOutputStream();
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                out.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            // one side closed: end both
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    private static void closeQuietly(java.net.Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing is all that was wanted
+        }
+    }
+
+    /**
+     * {@code --port P --upstream-port U [--threads event-loop|virtual]}: relays 127.0.0.1:P to
+     * 127.0.0.1:U until the process is stopped.
+     */
     public static void main(String[] args) throws IOException {
         int port = -1;
         int upstreamPort = -1;
+        String threads = "event-loop";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--upstream-port" -> upstreamPort = Integer.parseInt(args[i + 1]);
+                case "--threads" -> threads = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (port < 0 || upstreamPort <= 0) {
-            throw new IllegalArgumentException("usage: JvmRelay --port P --upstream-port U");
+        if (port < 0 || upstreamPort <= 0 || !(threads.equals("event-loop") || threads.equals("virtual"))) {
+            throw new IllegalArgumentException("usage: JvmRelay --port P --upstream-port U [--threads event-loop|virtual]");
+        }
+        if (threads.equals("virtual")) {
+            try (java.net.ServerSocket server = new java.net.ServerSocket(port, 128, InetAddress.getLoopbackAddress())) {
+                System.out.println("jvm relay (virtual threads) on 127.0.0.1:" + port + " -> 127.0.0.1:" + upstreamPort);
+                runVirtualThreads(server, upstreamPort);
+            }
+            return;
         }
         try (JvmRelay relay = bind(port, upstreamPort)) {
             System.out.println("jvm relay on 127.0.0.1:" + relay.port() + " -> 127.0.0.1:" + upstreamPort);

@@ -74,14 +74,19 @@ public final class Launcher {
         return p;
     }
 
-    /** The benchmark's JVM relay peer, in a JVM of its own with the sidecar's collector and memory flags. */
-    public ManagedProcess jvmRelay(int port, int upstreamPort) throws IOException {
+    /**
+     * A JVM relay peer, in a JVM of its own with the sidecar's collector, memory and poller flags;
+     * {@code virtualThreads}: a virtual thread per direction instead of one selector thread.
+     */
+    public ManagedProcess jvmRelay(int port, int upstreamPort, boolean virtualThreads) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(TOLLGATE_JVM_FLAGS);
         cmd.addAll(SIDECAR_JVM_FLAGS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tollgate.bench.peers.JvmRelay",
-                "--port", Integer.toString(port), "--upstream-port", Integer.toString(upstreamPort)));
-        return processes.add(ManagedProcess.start("jvm-relay", cmd, MALLOC_ENV, runDir, log("jvm-relay")));
+                "--port", Integer.toString(port), "--upstream-port", Integer.toString(upstreamPort),
+                "--threads", virtualThreads ? "virtual" : "event-loop"));
+        String name = virtualThreads ? "jvm-relay-vt" : "jvm-relay";
+        return processes.add(ManagedProcess.start(name, cmd, MALLOC_ENV, runDir, log(name)));
     }
 
     /** The control plane on {@code configYaml}, with its embedded PostgreSQL under the run folder. */

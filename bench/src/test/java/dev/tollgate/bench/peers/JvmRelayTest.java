@@ -56,4 +56,33 @@ class JvmRelayTest {
             assertTrue(!loop.isAlive(), "close() ends the loop");
         }
     }
+
+    @Test
+    void theVirtualThreadRelayPassesTheSameBytes() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(5, 0));
+             java.net.ServerSocket server = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    JvmRelay.runVirtualThreads(server, upstream.port());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Target viaRelay = Target.of("jvm_relay_vt", "relay", server.getLocalPort(), "/v1/chat/completions", Map.of(), "m");
+            Target direct = Target.of("direct", "fake", upstream.port(), "/v1/chat/completions", Map.of(), "m");
+            try (HttpConnection through = new HttpConnection(server.getLocalPort());
+                 HttpConnection straight = new HttpConnection(upstream.port())) {
+                assertEquals(200, straight.exchange(direct.streamRequest()));
+                long streamBytes = straight.bodyLength();
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(200, through.exchange(viaRelay.streamRequest()));
+                    assertTrue(through.endedWithDone());
+                    assertEquals(streamBytes, through.bodyLength(), "the relay passes the stream byte for byte");
+                }
+            }
+            server.close();
+            acceptor.join(5_000);
+            assertTrue(!acceptor.isAlive(), "closing the server socket ends the accept loop");
+        }
+    }
 }
