@@ -1,6 +1,7 @@
 package dev.tollgate.bench.upstream;
 
 import dev.tollgate.bench.load.Target;
+import dev.tollgate.bench.wire.Bytes;
 import dev.tollgate.bench.wire.HttpInput;
 import java.util.Arrays;
 
@@ -36,16 +37,7 @@ final class RequestBody implements HttpInput.BodySink {
     }
 
     private int indexOf(byte[] wanted, int from) {
-        outer:
-        for (int i = from; i <= length - wanted.length; i++) {
-            for (int j = 0; j < wanted.length; j++) {
-                if (bytes[i + j] != wanted[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return Bytes.indexOf(bytes, from, length, wanted);
     }
 
     /** Whether the body has {@code "name": true} for the quoted name given (whitespace allowed). */

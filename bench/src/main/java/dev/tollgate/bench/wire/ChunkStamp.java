@@ -73,15 +73,6 @@ public final class ChunkStamp {
     }
 
     private static int indexOfPrefix(byte[] buf, int from, int end) {
-        outer:
-        for (int i = from; i <= end - PREFIX_BYTES.length; i++) {
-            for (int j = 0; j < PREFIX_BYTES.length; j++) {
-                if (buf[i + j] != PREFIX_BYTES[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return Bytes.indexOf(buf, from, end, PREFIX_BYTES);
     }
 }
