@@ -115,7 +115,8 @@ final class Setup {
         if (plan.peers()) {
             portkey = startPortkey(upstreamPort);
             nginx = startNginx(upstreamPort);
-            jvmRelays = List.of(startJvmRelay(upstreamPort, false), startJvmRelay(upstreamPort, true));
+            jvmRelays = List.of(startJvmRelay(upstreamPort, "event-loop"), startJvmRelay(upstreamPort, "virtual"),
+                    startJvmRelay(upstreamPort, "platform"));
         }
         results.targets.put(budgetTarget.id(), budgetTarget.label());
         return new Stage(Arm.of(direct, upstream), Arm.of(sidecarTarget, sc), Arm.of(budgetTarget, sc), portkey, nginx,
@@ -153,17 +154,26 @@ final class Setup {
 
     /**
      * A TCP relay in a JVM of its own, with the sidecar's JVM flags (see {@link dev.tollgate.bench.peers.JvmRelay}):
-     * on one selector thread, the floor of a JVM hop that waits in an event loop; with virtual threads,
-     * the same copy with the sidecar's way of waiting for sockets.
+     * on one selector thread ({@code jvm_relay}), the floor of a JVM hop that waits in an event loop; with a
+     * virtual thread per direction ({@code jvm_relay_vt}), the sidecar's way of waiting for sockets; with a
+     * platform thread per direction ({@code jvm_relay_pt}), blocking reads the kernel wakes directly.
      */
-    private Arm startJvmRelay(int upstreamPort, boolean virtualThreads) throws IOException, InterruptedException {
+    private Arm startJvmRelay(int upstreamPort, String threads) throws IOException, InterruptedException {
         int port = SetupHttp.freePort();
-        String how = virtualThreads ? "a virtual thread per direction" : "one selector thread";
+        String how = switch (threads) {
+            case "virtual" -> "a virtual thread per direction";
+            case "platform" -> "a platform thread per direction";
+            default -> "one selector thread";
+        };
+        String id = switch (threads) {
+            case "virtual" -> "jvm_relay_vt";
+            case "platform" -> "jvm_relay_pt";
+            default -> "jvm_relay";
+        };
         say("JVM relay (" + how + ", TCP copy) on 127.0.0.1:" + port);
-        ManagedProcess p = launcher.jvmRelay(port, upstreamPort, virtualThreads);
-        Target t = Target.of(virtualThreads ? "jvm_relay_vt" : "jvm_relay", "TCP relay on " + how
-                + ", JVM with the sidecar's flags", port, CHAT_PATH, Map.of("Authorization", "Bearer " + UPSTREAM_KEY),
-                "bench-model");
+        ManagedProcess p = launcher.jvmRelay(port, upstreamPort, threads);
+        Target t = Target.of(id, "TCP relay on " + how + ", JVM with the sidecar's flags", port, CHAT_PATH,
+                Map.of("Authorization", "Bearer " + UPSTREAM_KEY), "bench-model");
         return awaitProxy(t, p);
     }
 

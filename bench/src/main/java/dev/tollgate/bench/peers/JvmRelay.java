@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 
 /**
  * A TCP relay on one selector thread: each accepted connection gets its own connection to the
@@ -204,22 +205,34 @@ public final class JvmRelay implements AutoCloseable {
      * Accepts on {@code server} until it is closed.
      */
     public static void runVirtualThreads(java.net.ServerSocket server, int upstreamPort) throws IOException {
+        runThreadPerDirection(server, upstreamPort, Thread.ofVirtual());
+    }
+
+    /**
+     * The same with a platform thread per direction: the kernel wakes the blocked reader itself, one
+     * wake-up per socket wait as in an event loop, at the cost of a thread (and its stack) each.
+     */
+    public static void runPlatformThreads(java.net.ServerSocket server, int upstreamPort) throws IOException {
+        runThreadPerDirection(server, upstreamPort, Thread.ofPlatform().daemon());
+    }
+
+    private static void runThreadPerDirection(java.net.ServerSocket server, int upstreamPort, Thread.Builder threads) {
         while (!server.isClosed()) {
             java.net.Socket client;
             try {
                 client = server.accept();
-            } catch (java.net.SocketException e) {
+            } catch (IOException e) {
                 return;
             }
-            Thread.ofVirtual().start(() -> pipe(client, upstreamPort));
+            threads.start(() -> pipe(client, upstreamPort, threads));
         }
     }
 
-    private static void pipe(java.net.Socket client, int upstreamPort) {
+    private static void pipe(java.net.Socket client, int upstreamPort, Thread.Builder threads) {
         try (client; java.net.Socket up = new java.net.Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
             client.setTcpNoDelay(true);
             up.setTcpNoDelay(true);
-            Thread back = Thread.ofVirtual().start(() -> copy(up, client));
+            Thread back = threads.start(() -> copy(up, client));
             copy(client, up);
             back.join();
         } catch (IOException e) {
@@ -255,8 +268,8 @@ public final class JvmRelay implements AutoCloseable {
     }
 
     /**
-     * {@code --port P --upstream-port U [--threads event-loop|virtual]}: relays 127.0.0.1:P to
-     * 127.0.0.1:U until the process is stopped.
+     * {@code --port P --upstream-port U [--threads event-loop|virtual|platform]}: relays 127.0.0.1:P
+     * to 127.0.0.1:U until the process is stopped.
      */
     public static void main(String[] args) throws IOException {
         int port = -1;
@@ -270,13 +283,18 @@ public final class JvmRelay implements AutoCloseable {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (port < 0 || upstreamPort <= 0 || !(threads.equals("event-loop") || threads.equals("virtual"))) {
-            throw new IllegalArgumentException("usage: JvmRelay --port P --upstream-port U [--threads event-loop|virtual]");
+        if (port < 0 || upstreamPort <= 0 || !List.of("event-loop", "virtual", "platform").contains(threads)) {
+            throw new IllegalArgumentException(
+                    "usage: JvmRelay --port P --upstream-port U [--threads event-loop|virtual|platform]");
         }
-        if (threads.equals("virtual")) {
+        if (!threads.equals("event-loop")) {
             try (java.net.ServerSocket server = new java.net.ServerSocket(port, 128, InetAddress.getLoopbackAddress())) {
-                System.out.println("jvm relay (virtual threads) on 127.0.0.1:" + port + " -> 127.0.0.1:" + upstreamPort);
-                runVirtualThreads(server, upstreamPort);
+                System.out.println("jvm relay (" + threads + " threads) on 127.0.0.1:" + port + " -> 127.0.0.1:" + upstreamPort);
+                if (threads.equals("virtual")) {
+                    runVirtualThreads(server, upstreamPort);
+                } else {
+                    runPlatformThreads(server, upstreamPort);
+                }
             }
             return;
         }

@@ -76,16 +76,17 @@ public final class Launcher {
 
     /**
      * A JVM relay peer, in a JVM of its own with the sidecar's collector, memory and poller flags;
-     * {@code virtualThreads}: a virtual thread per direction instead of one selector thread.
+     * {@code threads}: {@code event-loop} (one selector thread), {@code virtual} or {@code platform}
+     * (a thread per direction).
      */
-    public ManagedProcess jvmRelay(int port, int upstreamPort, boolean virtualThreads) throws IOException {
+    public ManagedProcess jvmRelay(int port, int upstreamPort, String threads) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(TOLLGATE_JVM_FLAGS);
         cmd.addAll(SIDECAR_JVM_FLAGS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tollgate.bench.peers.JvmRelay",
                 "--port", Integer.toString(port), "--upstream-port", Integer.toString(upstreamPort),
-                "--threads", virtualThreads ? "virtual" : "event-loop"));
-        String name = virtualThreads ? "jvm-relay-vt" : "jvm-relay";
+                "--threads", threads));
+        String name = "jvm-relay-" + threads;
         return processes.add(ManagedProcess.start(name, cmd, MALLOC_ENV, runDir, log(name)));
     }
 

@@ -59,11 +59,24 @@ class JvmRelayTest {
 
     @Test
     void theVirtualThreadRelayPassesTheSameBytes() throws Exception {
+        threadPerDirectionRelayPassesTheSameBytes(true);
+    }
+
+    @Test
+    void thePlatformThreadRelayPassesTheSameBytes() throws Exception {
+        threadPerDirectionRelayPassesTheSameBytes(false);
+    }
+
+    private static void threadPerDirectionRelayPassesTheSameBytes(boolean virtual) throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(5, 0));
              java.net.ServerSocket server = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress())) {
             Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
                 try {
-                    JvmRelay.runVirtualThreads(server, upstream.port());
+                    if (virtual) {
+                        JvmRelay.runVirtualThreads(server, upstream.port());
+                    } else {
+                        JvmRelay.runPlatformThreads(server, upstream.port());
+                    }
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
