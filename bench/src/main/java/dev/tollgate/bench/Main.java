@@ -35,9 +35,10 @@ public final class Main {
 
               --quick      a short run (about a minute) to check that everything works
               --peers      also measure Portkey's gateway 1.15.2 (npm, in bench/peers/portkey), nginx
-                           as a plain keep-alive reverse proxy (the floor for one more HTTP hop) and two
+                           as a plain keep-alive reverse proxy (the floor for one more HTTP hop) and three
                            TCP relays in a JVM: on one selector thread (the floor for an event-loop JVM
-                           hop) and on virtual threads (the sidecar's way of waiting for sockets)
+                           hop), on virtual threads (the sidecar's way of waiting for sockets) and on
+                           platform threads
               --jfr        record the sidecar with JFR during the concurrent workloads and list its hot spots
               --nginx PATH the nginx binary                                        [found on PATH, /usr/sbin]
 
