@@ -154,7 +154,13 @@ public final class HttpConnection implements AutoCloseable, HttpInput.BodySink {
         }
         Histogram delays = chunkDelays;
         if (delays != null) {
-            ChunkStamp.scan(buffer, offset, length, sent -> delays.recordValue(Math.max(0, now - sent)));
+            ChunkStamp.scan(buffer, offset, length, sent -> {
+                long delay = Math.max(0, now - sent);
+                // A stamp from another clock (a target that rewrote the id) is not a delay.
+                if (delay <= delays.getHighestTrackableValue()) {
+                    delays.recordValue(delay);
+                }
+            });
         }
         bodyLength += length;
         // keep the last bytes of the body to check how a stream ended
