@@ -10,7 +10,7 @@ import java.io.InputStream;
 /**
  * A request body stream with a deadline for the whole body. A client that trickles bytes is
  * refused after the read that crosses the deadline ({@link Expired}: the caller answers 408). A
- * client that goes silent would block the read forever (Helidon 4.2 sets no read timeout on server
+ * client that goes silent would block the read forever (Helidon 4.2 and 4.3 set no read timeout on server
  * sockets), so a watchdog interrupts the reading virtual thread one grace period after the
  * deadline: the JDK then closes the socket under the blocked read, which frees the connection.
  * Use from one thread, and {@link #close()} it when done (that disarms the watchdog).

@@ -11,7 +11,7 @@ import io.helidon.webserver.http.Filter;
 
 /**
  * Answers what Helidon refuses before routing (a request line or headers it cannot parse, or
- * headers past its hard cap) in the OpenAI envelope instead of an empty 400. Helidon 4.2 hands
+ * headers past its hard cap) in the OpenAI envelope instead of an empty 400. Helidon (4.2, 4.3) hands
  * this handler no message for these (they are not marked safe to show), so it cannot tell a header
  * overflow from other garbage: headers up to {@link ServerLimits#helidonHeaderCap} reach routing,
  * where {@link #headerLimit} answers 431 {@code request_header_too_large}; beyond that cap the

@@ -10,7 +10,7 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Cuts, after each request, the list in which Helidon's HTTP/1 connection keeps the bytes it read,
- * working around a leak into the old generation. Helidon 4.2's {@link DataReader} holds a
+ * working around a leak into the old generation. Helidon's {@link DataReader} (found in 4.2; 4.3 has the same fields) holds a
  * connection's reads as a linked list of nodes and drops a consumed node from the head without
  * clearing its link to the next one. Once any node of a keep-alive connection is in the old
  * generation (the connection sat idle through enough young collections, or a full collection ran
@@ -65,7 +65,7 @@ final class ReadBufferChain {
                 VarHandle tail = inReader.findVarHandle(DataReader.class, "tail", nodeClass);
                 MethodHandle newNode;
                 try {
-                    // An inner class (Helidon 4.2): the reader is the constructor's first argument.
+                    // An inner class (Helidon 4.2, 4.3): the reader is the constructor's first argument.
                     newNode = inNode.findConstructor(nodeClass, MethodType.methodType(void.class, DataReader.class,
                             byte[].class));
                 } catch (NoSuchMethodException e) {
