@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A fast fake OpenAI Chat Completions server on loopback, HTTP/1.1 with keep-alive. Any
  * {@code POST .../chat/completions} gets the same small completion, or, when the body says
- * {@code "stream": true}, N chunks with a fixed gap (plus a usage chunk when
+ * {@code "stream": true}, N chunks a fixed gap apart on a fixed schedule ({@link StreamSchedule}; plus a usage chunk when
  * {@code include_usage} is asked for) and {@code [DONE]}. No key is checked.
  *
  * <p>One platform thread per connection: the benchmark opens at most a few hundred, and a
@@ -108,13 +108,19 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** The configured stream, or for a warm-up request two chunks without a gap. */
     private void stream(OutputStream out, boolean includeUsage, boolean warmUp) throws IOException, InterruptedException {
-        Duration gap = warmUp ? Duration.ZERO : Duration.ofNanos(settings.gapMicros() * 1_000);
+        long gapNanos = warmUp ? 0 : settings.gapMicros() * 1_000;
         int n = warmUp ? Math.min(2, settings.streamChunks()) : settings.streamChunks();
         Replies.StampedChunks chunks = replies.stampedCopies();
         out.write(replies.streamHead);
+        StreamSchedule schedule = null;
         for (int i = 0; i < n; i++) {
-            if (i > 0 && !gap.isZero()) {
-                Thread.sleep(gap);
+            if (schedule == null) {
+                schedule = new StreamSchedule(System.nanoTime(), gapNanos);
+            } else {
+                long wait = schedule.waitBefore(i, System.nanoTime());
+                if (wait > 0) {
+                    Thread.sleep(Duration.ofNanos(wait));
+                }
             }
             out.write(chunks.stamped(i, n));
             out.flush();
