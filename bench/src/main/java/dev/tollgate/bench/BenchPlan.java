@@ -25,13 +25,17 @@ import java.util.Map;
  * @param streamCount      streams per target, one client
  * @param streamBlock      streams per block
  * @param budgetCount      requests per target in the budgeted-key workload
+ * @param sparseCount      requests per target in the sparse workload (one client, a pause before each)
+ * @param sparseBlock      sparse requests per block before switching target
+ * @param sparsePause      the pause before each sparse request
  * @param sidecarStarts    sidecar starts timed (the last one is measured under load)
  */
 record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int warmupRequests, Duration jitQuiet,
                  int sequentialCount,
                  int sequentialBlock,
                  List<Integer> concurrency, Duration concurrentBlock, int concurrentRounds, int streamChunks,
-                 long streamGapMicros, int streamCount, int streamBlock, int budgetCount, int sidecarStarts) {
+                 long streamGapMicros, int streamCount, int streamBlock, int budgetCount, int sparseCount,
+                 int sparseBlock, Duration sparsePause, int sidecarStarts) {
 
     BenchPlan {
         concurrency = List.copyOf(concurrency);
@@ -47,6 +51,10 @@ record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int
             throw new IllegalArgumentException("budgetCount " + budgetCount + " (expected: a multiple of "
                     + "sequentialBlock " + sequentialBlock + ")");
         }
+        if (sparseBlock <= 0 || sparseCount % sparseBlock != 0) {
+            throw new IllegalArgumentException("sparseCount " + sparseCount + " (expected: a multiple of sparseBlock "
+                    + sparseBlock + ")");
+        }
         if (sidecarStarts < 1 || sidecarStarts > 10) {
             throw new IllegalArgumentException("sidecarStarts " + sidecarStarts + " (expected: 1..10)");
         }
@@ -55,13 +63,13 @@ record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int
     static BenchPlan full(boolean peers, boolean jfr) {
         return new BenchPlan(false, peers, jfr, Duration.ofSeconds(15), 30_000, Duration.ofSeconds(60), 2000, 100,
                 List.of(16, 64),
-                Duration.ofSeconds(1), 10, 100, 1000, 40, 5, 1000, 3);
+                Duration.ofSeconds(1), 10, 100, 1000, 40, 5, 1000, 200, 20, Duration.ofMillis(20), 3);
     }
 
     static BenchPlan quick(boolean peers, boolean jfr) {
         return new BenchPlan(true, peers, jfr, Duration.ofSeconds(2), 3_000, Duration.ofSeconds(3), 300, 50,
                 List.of(16, 64),
-                Duration.ofMillis(500), 2, 100, 1000, 10, 5, 200, 1);
+                Duration.ofMillis(500), 2, 100, 1000, 10, 5, 200, 40, 20, Duration.ofMillis(20), 1);
     }
 
     /** The plan as it goes into the report. */
@@ -81,6 +89,8 @@ record BenchPlan(boolean quick, boolean peers, boolean jfr, Duration warmup, int
         m.put("stream_gap_us", streamGapMicros);
         m.put("streams", streamCount);
         m.put("budget_requests", budgetCount);
+        m.put("sparse_requests", sparseCount);
+        m.put("sparse_pause_ms", sparsePause.toMillis());
         m.put("sidecar_starts", sidecarStarts);
         return m;
     }

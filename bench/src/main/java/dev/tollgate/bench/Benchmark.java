@@ -71,6 +71,8 @@ final class Benchmark {
             settle("sequential");
             measuring = true;
             sequential(arms);
+            settle("sparse");
+            sparse(arms);
             concurrent(arms);
             settle("streaming");
             streaming(arms);
@@ -179,6 +181,24 @@ final class Benchmark {
         return n;
     }
 
+    /**
+     * Requests one at a time with a pause before each: what an app that calls now and then meets.
+     * Not a goal of the issue; reported because the back-to-back sequential workload never lets a
+     * target go idle, and waking up after idle is where the sidecar's cost grows most.
+     */
+    private void sparse(List<Arm> arms) throws InterruptedException {
+        WorkloadResult w = results.workload("sparse", "Sparse: one client, " + plan.sparseCount() + " requests per target, "
+                + plan.sparsePause().toMillis() + " ms apart", "One keep-alive connection; before each request the client is "
+                + "silent for " + plan.sparsePause().toMillis() + " ms (not timed), so every request finds the target idle "
+                + "(an app calling now and then); blocks of " + plan.sparseBlock() + " requests alternate between targets. "
+                + "Req/s is per second of the requests' own time; server CPU includes what the server did during the "
+                + "pauses (the sidecar uploads each request's usage record at its next 50 ms tick).", false);
+        alternate(w, arms, plan.sparseCount() / plan.sparseBlock(),
+                (arm, into) -> LoadRunner.paced(arm.pool(), LoadRunner.Kind.CHAT, plan.sparseBlock(), plan.sparsePause(),
+                        into));
+        summary(w, false);
+    }
+
     private void sequential(List<Arm> arms) throws InterruptedException {
         WorkloadResult w = results.workload("sequential", "Sequential: one client, " + plan.sequentialCount()
                 + " requests per target", "One keep-alive connection, next request when the answer is in; blocks of "
@@ -187,6 +207,7 @@ final class Benchmark {
                 (arm, into) -> LoadRunner.sequential(arm.pool(), LoadRunner.Kind.CHAT, plan.sequentialBlock(), into));
         summary(w, false);
         results.notes.add(TailExposure.note("Sequential tail", w.all(), 500_000));
+        results.notes.add(TailExposure.blockStartNote("Sequential block starts", w.all(), 500_000));
     }
 
     private void concurrent(List<Arm> arms) throws InterruptedException, IOException {

@@ -37,9 +37,31 @@ public final class LoadRunner {
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             w.once();
+            if (i == 0 && w.lastLatencyNanos > 0) {
+                into.addBlockStart(w.lastLatencyNanos);
+            }
         }
         into.add(w.latency, kind.streams() ? w.firstByte : null, w.head, w.chunkDelay, w.requests, w.errors,
                 System.nanoTime() - start, w.firstError);
+    }
+
+    /**
+     * {@code count} requests on connection 0 of the pool, each after {@code pause} of silence (not
+     * timed): an app that calls now and then, whose every request finds the target idle.
+     */
+    public static void paced(ConnectionPool pool, Kind kind, int count, Duration pause, Series into)
+            throws InterruptedException {
+        pool.ensure(1);
+        Worker w = new Worker(pool.get(0), request(pool.target(), kind), kind);
+        long busy = 0;
+        for (int i = 0; i < count; i++) {
+            Thread.sleep(pause);
+            long start = System.nanoTime();
+            w.once();
+            busy += System.nanoTime() - start;
+        }
+        into.add(w.latency, kind.streams() ? w.firstByte : null, w.head, w.chunkDelay, w.requests, w.errors, busy,
+                w.firstError);
     }
 
     /**
@@ -108,6 +130,8 @@ public final class LoadRunner {
         long requests;
         long errors;
         String firstError;
+        /** The latency of the last request if it succeeded, else 0. */
+        long lastLatencyNanos;
 
         Worker(HttpConnection connection, byte[] request, Kind kind) {
             this.connection = connection;
@@ -117,6 +141,7 @@ public final class LoadRunner {
 
         void once() {
             try {
+                lastLatencyNanos = 0;
                 connection.recordChunkDelays(kind.streams() ? chunkDelay : null);
                 int status = connection.exchange(request);
                 long end = System.nanoTime();
@@ -128,7 +153,8 @@ public final class LoadRunner {
                     fail("stream did not end with [DONE] (" + connection.bodyLength() + " bytes)");
                     return;
                 }
-                latency.recordValue(end - connection.startNanos());
+                lastLatencyNanos = end - connection.startNanos();
+                latency.recordValue(lastLatencyNanos);
                 if (connection.firstBodyNanos() != 0) {
                     firstByte.recordValue(connection.firstBodyNanos() - connection.startNanos());
                 }

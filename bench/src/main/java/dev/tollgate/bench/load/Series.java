@@ -18,6 +18,7 @@ public final class Series {
     private final Histogram firstByte = newHistogram();
     private final Histogram head = newHistogram();
     private final Histogram chunkDelay = newHistogram();
+    private final Histogram blockStarts = newHistogram();
     private long requests;
     private long errors;
     private long elapsedNanos;
@@ -41,6 +42,19 @@ public final class Series {
 
     public Histogram latency() {
         return latency;
+    }
+
+    /** Adds the latency of a block's first request (sequential workloads; it is in {@link #latency()} too). */
+    void addBlockStart(long latencyNanos) {
+        blockStarts.recordValue(latencyNanos);
+    }
+
+    /**
+     * Sequential workloads: each block's first request, sent after the target sat idle while the
+     * other targets ran their blocks. Also counted in {@link #latency()}; empty for the others.
+     */
+    public Histogram blockStarts() {
+        return blockStarts;
     }
 
     /** Time to the first body byte (streams: the first chunk). */

@@ -48,4 +48,30 @@ public final class TailExposure {
         return line.append(". Similar rates mean the slow requests are the shared machine's interruptions, hitting"
                 + " each target for as long as it is under load; a higher rate is a tail the target adds.").toString();
     }
+
+    /**
+     * One report line on the sequential blocks' first requests: for each target, their median, and
+     * how many of its requests slower than {@code thresholdNanos} were a block's first. A target
+     * that sat idle while the others ran starts its block with cold caches and parked threads; when
+     * most of its slow requests are block starts, its tail is the cost of waking up after idle
+     * (which an app that calls now and then meets on every call), not of steady load.
+     */
+    public static String blockStartNote(String workload, Map<String, Series> targets, long thresholdNanos) {
+        StringBuilder line = new StringBuilder(workload).append(": each block's first request (after the target"
+                + " was idle while the others ran): median, and how many of the requests over ")
+                .append(String.format(Locale.ROOT, "%.1f", thresholdNanos / 1e6)).append(" ms were block starts:");
+        String sep = " ";
+        for (Map.Entry<String, Series> e : targets.entrySet()) {
+            Histogram starts = e.getValue().blockStarts();
+            if (starts.getTotalCount() == 0) {
+                continue;
+            }
+            line.append(sep).append(e.getKey()).append(' ')
+                    .append(String.format(Locale.ROOT, "%.3f ms", starts.getValueAtPercentile(50) / 1e6))
+                    .append(" (").append(slowerThan(starts, thresholdNanos)).append(" of ")
+                    .append(slowerThan(e.getValue().latency(), thresholdNanos)).append(')');
+            sep = ", ";
+        }
+        return line.append('.').toString();
+    }
 }
