@@ -16,8 +16,7 @@ class LoadRunnerTest {
     @Test
     void eachSequentialBlockRecordsItsFirstRequestBesideAllOfThem() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(5, 0));
-             ConnectionPool pool = new ConnectionPool(Target.of("direct", "fake", upstream.port(),
-                     "/v1/chat/completions", Map.of(), "m"))) {
+             ConnectionPool pool = poolTo(upstream)) {
             Series series = new Series();
             LoadRunner.sequential(pool, LoadRunner.Kind.CHAT, 7, series);
             LoadRunner.sequential(pool, LoadRunner.Kind.CHAT, 7, series);
@@ -31,8 +30,7 @@ class LoadRunnerTest {
     @Test
     void pacedRequestsCountOnlyTheirOwnTimeUnderLoadNotThePauses() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(0, new UpstreamSettings(5, 0));
-             ConnectionPool pool = new ConnectionPool(Target.of("direct", "fake", upstream.port(),
-                     "/v1/chat/completions", Map.of(), "m"))) {
+             ConnectionPool pool = poolTo(upstream)) {
             Series series = new Series();
             long before = System.nanoTime();
             LoadRunner.paced(pool, LoadRunner.Kind.CHAT, 3, java.time.Duration.ofMillis(5), series);
@@ -64,6 +62,10 @@ class LoadRunnerTest {
 
         assertTrue(note.matches(".*sidecar 2\\.00\\d ms \\(2 of 3\\).*"), note);
         assertTrue(!note.contains("concurrent"), note);
+    }
+
+    private static ConnectionPool poolTo(FakeUpstream upstream) {
+        return new ConnectionPool(Target.of("direct", "fake", upstream.port(), "/v1/chat/completions", Map.of(), "m"));
     }
 
     private static org.HdrHistogram.Histogram histogram(long... values) {
