@@ -31,7 +31,8 @@ public final class Main {
             start as processes on 127.0.0.1; targets alternate in short blocks so drift falls on all.
             Workloads: sequential (one client), sparse (one client, 20 ms apart), 16 and 64 connections for a
             fixed time, 100-chunk streams (time to first token, each chunk's delay), a budgeted key; sidecar RSS,
-            CPU per 1,000 requests and start-to-ready time. Results: bench/results/bench-<time>.{json,md} and latest.{json,md}.
+            CPU per 1,000 requests and start-to-ready time. Results: bench/results/bench-<time>.{json,md} and
+            latest.{json,md}.
 
               --quick      a short run (about a minute) to check that everything works
               --peers      also measure Portkey's gateway 1.15.2 (npm, in bench/peers/portkey), nginx
